@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+import {splitArgv} from './core/args.js';
+import {ExitCode, PortError} from './core/errors.js';
+import {commandSummaries, commands} from './commands/index.js';
+import {version} from './version.js';
+
+const help = `
+  port: run the same services on the same ports in many git worktrees at once.
+
+  Usage
+    $ port <command> [options]
+
+  Commands
+${commandSummaries.map(([name, text]) => `    ${name.padEnd(26)}${text}`).join('\n')}
+
+  Options
+    --help       Show help (also: port <command> --help)
+    --version    Show the version
+
+  Environment
+    PORT_HOME    Where the registry, Traefik files and logs live (default ~/.port)
+    PORT_DEBUG=1 Print stack traces for errors
+`;
+
+async function main(argv: string[]): Promise<number> {
+	const {ours, rest} = splitArgv(argv);
+	const [name, ...args] = ours;
+	if (name === undefined) {
+		if (rest !== undefined) throw new PortError('Missing command before --.', ExitCode.usage, "Run 'port --help' for usage.");
+		process.stdout.write(help);
+		return ExitCode.ok;
+	}
+	if (name === '--version' || name === '-v') {
+		process.stdout.write(`${version}\n`);
+		return ExitCode.ok;
+	}
+	if (name === '--help' || name === '-h' || name === 'help') {
+		process.stdout.write(help);
+		return ExitCode.ok;
+	}
+	const load = Object.hasOwn(commands, name) ? commands[name] : commands['enter'] && !name.startsWith('-') ? commands['enter'] : undefined;
+	if (!load) {
+		const what = name.startsWith('-') ? `Unknown flag ${name}` : `Unknown command "${name}"`;
+		throw new PortError(`${what}.`, ExitCode.usage, "Run 'port --help' for the list of commands.");
+	}
+	const command = await load();
+	return command.default(Object.hasOwn(commands, name) ? args : ours, rest);
+}
+
+function report(error: unknown): number {
+	if (error instanceof PortError) {
+		process.stderr.write(`port: ${error.message}\n`);
+		if (error.hint) process.stderr.write(`${error.hint}\n`);
+		if (process.env['PORT_DEBUG'] === '1') process.stderr.write(`${error.stack}\n`);
+		return error.exitCode;
+	}
+	const message = error instanceof Error ? error.message : String(error);
+	process.stderr.write(`port: unexpected error: ${message}\n`);
+	process.stderr.write(process.env['PORT_DEBUG'] === '1' ? `${(error as Error)?.stack}\n` : 'Set PORT_DEBUG=1 for details.\n');
+	return ExitCode.failure;
+}
+
+/** Exit once stdout/stderr are flushed: process.exit() alone can cut piped output short. */
+function exit(code: number): void {
+	process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
+main(process.argv.slice(2)).then(exit, error => exit(report(error)));

@@ -1,0 +1,23 @@
+import {initProject} from '../core/init.js';
+import {ExitCode, PortError} from '../core/errors.js';
+import {findRepoRoot} from '../core/project.js';
+import {parseCommand} from './parse.js';
+
+export const spec = {
+	name: 'init',
+	usage: 'port init',
+	help: `
+  Creates .port/config.jsonc (commented defaults) and .port/trees/, and makes git ignore
+  port's generated files. Safe to run again.
+`,
+	flags: {},
+} as const;
+
+export default async function init(argv: string[]): Promise<number> {
+	parseCommand(spec, argv);
+	const repoRoot = findRepoRoot(process.cwd());
+	if (!repoRoot) throw new PortError('Not inside a git repository.', ExitCode.config, "Run 'git init' first.");
+	const done = initProject(repoRoot);
+	for (const line of done) process.stdout.write(`${line}\n`);
+	return ExitCode.ok;
+}

@@ -1,0 +1,55 @@
+import {detectProject, listWorktrees} from '../core/project.js';
+import {readRegistry, type HostService} from '../core/registry.js';
+import {childAlive, cleanupStale, supervisorAlive} from '../core/stale.js';
+import {ExitCode} from '../core/errors.js';
+import {parseCommand} from './parse.js';
+
+export const spec = {
+	name: 'list',
+	usage: 'port list [--json]',
+	help: `
+  Lists the worktrees of this repository and the host services of every repository
+  (this one first). Dead services are cleaned up first.
+
+  Options
+    --json   Print {"worktrees": [...], "hostServices": [...]}
+`,
+	flags: {json: {type: 'boolean', default: false}},
+} as const;
+
+export type ServiceStatus = 'running' | 'orphaned';
+
+/** Running: child and supervisor alive; orphaned: the supervisor was killed, the child still serves. */
+export const serviceStatus = (s: HostService): ServiceStatus => (supervisorAlive(s) || !childAlive(s) ? 'running' : 'orphaned');
+
+export default async function list(argv: string[]): Promise<number> {
+	const cli = parseCommand(spec, argv);
+	cleanupStale();
+	const project = detectProject();
+	const worktrees = project ? listWorktrees(project.repoRoot).map(w => ({...w, current: w.path === project.worktreePath})) : [];
+	const services = readRegistry()
+		.hostServices.map(s => ({...s, status: serviceStatus(s), current: s.repo === project?.repoRoot}))
+		.sort((a, b) => Number(b.current) - Number(a.current) || a.repo.localeCompare(b.repo) || a.branch.localeCompare(b.branch) || a.logicalPort - b.logicalPort);
+
+	if (cli.flags.json) {
+		process.stdout.write(`${JSON.stringify({worktrees, hostServices: services.map(({current: _, ...s}) => s)}, null, 2)}\n`);
+		return ExitCode.ok;
+	}
+	const out: string[] = [];
+	if (project) {
+		out.push(`Worktrees of ${project.repoRoot}`);
+		for (const w of worktrees) out.push(`  ${w.current ? '*' : ' '} ${w.name.padEnd(24)} ${w.branch ?? '(detached)'}`);
+	} else {
+		out.push('Not inside a git repository: listing host services only.');
+	}
+	out.push('', services.length === 0 ? 'No host services running.' : 'Host services');
+	let lastRepo: string | undefined;
+	for (const s of services) {
+		if (s.repo !== lastRepo) out.push(`  ${s.repo}`);
+		lastRepo = s.repo;
+		const note = s.status === 'orphaned' ? '  [orphaned: its port run was killed]' : s.owner === 'ui' ? '  [port ui]' : '';
+		out.push(`    ${s.branch}:${s.logicalPort} -> localhost:${s.actualPort} (pid ${s.pid})  http://${s.hostname}:${s.logicalPort}${note}`);
+	}
+	process.stdout.write(`${out.join('\n')}\n`);
+	return ExitCode.ok;
+}

@@ -1,0 +1,64 @@
+import {readFileSync} from 'node:fs';
+import {parse, printParseErrorCode, type ParseError} from 'jsonc-parser';
+import {ExitCode, PortError, errnoCode} from './errors.js';
+import {domainProblem} from './names.js';
+import {projectConfigFile} from './paths.js';
+
+export interface ProjectConfig {
+	/** Hostnames are `<worktree>.<domain>`. */
+	domain: string;
+	/** Compose file, relative to the worktree root. */
+	compose: string;
+}
+
+export const defaultConfig: ProjectConfig = {domain: 'port', compose: 'docker-compose.yml'};
+
+export const configTemplate = `{
+  // Hostnames are <worktree>.<domain>: feature-1.port:3000 reaches worktree feature-1.
+  // "localhost" needs no DNS setup at all; other domains must resolve to 127.0.0.1.
+  "domain": "port",
+
+  // The Docker Compose file of every worktree, relative to the worktree root.
+  "compose": "docker-compose.yml"
+}
+`;
+
+/** Reads `.port/config.jsonc`; a missing file means defaults, a broken one is an error. */
+export function loadConfig(repoRoot: string): {config: ProjectConfig; exists: boolean} {
+	const file = projectConfigFile(repoRoot);
+	let text: string;
+	try {
+		text = readFileSync(file, 'utf8');
+	} catch (error) {
+		if (errnoCode(error) === 'ENOENT') return {config: {...defaultConfig}, exists: false};
+		throw new PortError(`Cannot read ${file}: ${(error as Error).message}`, ExitCode.config);
+	}
+	return {config: parseConfig(text, file), exists: true};
+}
+
+export function parseConfig(text: string, file: string): ProjectConfig {
+	const errors: ParseError[] = [];
+	const value: unknown = parse(text, errors, {allowTrailingComma: true, disallowComments: false});
+	const first = errors[0];
+	if (first) {
+		const line = text.slice(0, first.offset).split('\n').length;
+		throw new PortError(`${file}:${line}: invalid JSONC (${printParseErrorCode(first.error)})`, ExitCode.config);
+	}
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+		throw new PortError(`${file}: expected an object like {"domain": "port"}`, ExitCode.config);
+	}
+	const config = {...defaultConfig};
+	for (const [key, raw] of Object.entries(value)) {
+		if (key !== 'domain' && key !== 'compose') {
+			throw new PortError(`${file}: unknown key "${key}" (known: domain, compose)`, ExitCode.config);
+		}
+		if (typeof raw !== 'string') {
+			throw new PortError(`${file}: "${key}" must be a string, got ${JSON.stringify(raw)}`, ExitCode.config);
+		}
+		config[key] = raw;
+	}
+	const problem = domainProblem(config.domain);
+	if (problem) throw new PortError(`${file}: domain "${config.domain}" is invalid: ${problem}`, ExitCode.config);
+	if (config.compose.trim() === '') throw new PortError(`${file}: "compose" must not be empty`, ExitCode.config);
+	return config;
+}

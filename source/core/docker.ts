@@ -1,0 +1,92 @@
+import {execa, type Options} from 'execa';
+import {ExitCode, PortError} from './errors.js';
+
+/**
+ * The one door to the `docker` CLI: argument arrays only (never a shell string), results as
+ * data, and the two failures a user can fix told apart: no CLI, or no engine.
+ */
+export interface DockerResult {
+	exitCode: number;
+	stdout: string;
+	stderr: string;
+}
+
+export type DockerAvailability = {ok: true} | {ok: false; reason: string};
+
+const engineDown = /Cannot connect to the Docker daemon|Is the docker daemon running|error during connect|docker daemon is not running|permission denied while trying to connect/i;
+
+export async function docker(args: string[], options: Options = {}): Promise<DockerResult> {
+	try {
+		const result = await execa('docker', args, {reject: false, stdin: 'ignore', ...options});
+		if (result.failed && result.exitCode === undefined) {
+			throw new PortError(`Could not run docker: ${result.shortMessage ?? 'unknown error'}`, ExitCode.docker);
+		}
+		return {exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '')};
+	} catch (error) {
+		if (error instanceof PortError) throw error;
+		throw dockerMissing(error);
+	}
+}
+
+function dockerMissing(cause: unknown): PortError {
+	return new PortError('Docker is not installed (no `docker` command on PATH).', ExitCode.docker, 'Install Docker Engine or Docker Desktop.', {cause});
+}
+
+/** Throws the right one-line PortError when a docker call failed because of the engine. */
+const composeMissing = /unknown shorthand flag: 'p'|'compose' is not a docker command|unknown command "compose"/i;
+
+export function explainFailure(result: DockerResult, what: string): PortError {
+	const line = firstLine(result.stderr) || firstLine(result.stdout) || `exit code ${result.exitCode}`;
+	if (composeMissing.test(result.stderr)) {
+		return new PortError('Docker Compose v2 is not installed (`docker compose` is not available).', ExitCode.docker, 'Install the Compose v2 plugin (docker-compose-plugin).');
+	}
+	if (engineDown.test(result.stderr)) {
+		return new PortError(`Docker engine is not reachable: ${line}`, ExitCode.docker, 'Start Docker (dockerd / Docker Desktop) and try again.');
+	}
+	return new PortError(`${what} failed: ${line.replace(/\.?$/, '.')}`, ExitCode.docker);
+}
+
+const firstLine = (text: string) => text.split('\n').map(l => l.trim()).find(l => l !== '') ?? '';
+
+/** Checks CLI and engine with one cheap call. */
+export async function dockerAvailability(): Promise<DockerAvailability> {
+	try {
+		const result = await docker(['version', '--format', '{{.Server.Version}}']);
+		if (result.exitCode === 0 && result.stdout.trim() !== '') return {ok: true};
+		return {ok: false, reason: explainFailure(result, 'docker version').message};
+	} catch (error) {
+		return {ok: false, reason: error instanceof PortError ? error.message : String(error)};
+	}
+}
+
+export type ContainerState = 'running' | 'stopped' | 'missing';
+
+/** State of one container by name, in one `docker inspect`. */
+export async function containerState(name: string): Promise<ContainerState> {
+	const result = await docker(['inspect', '--type', 'container', '--format', '{{.State.Running}}', name]);
+	if (result.exitCode === 0) return result.stdout.trim() === 'true' ? 'running' : 'stopped';
+	if (/no such (object|container)/i.test(result.stderr)) return 'missing';
+	throw explainFailure(result, `docker inspect ${name}`);
+}
+
+/** `docker compose version --short`, e.g. "2.26.1"; throws when Compose v2 is missing. */
+export async function composeVersion(): Promise<string> {
+	const result = await docker(['compose', 'version', '--short']);
+	if (result.exitCode !== 0) {
+		if (engineDown.test(result.stderr)) throw explainFailure(result, 'docker compose version');
+		throw new PortError(
+			`Docker Compose v2 is not available (\`docker compose version\` failed: ${firstLine(result.stderr) || 'no output'}).`,
+			ExitCode.docker,
+			'Install the Compose v2 plugin (docker-compose-plugin).',
+		);
+	}
+	return result.stdout.trim().replace(/^v/, '');
+}
+
+export async function ensureNetwork(name: string): Promise<void> {
+	const inspect = await docker(['network', 'inspect', '--format', '{{.Name}}', name]);
+	if (inspect.exitCode === 0) return;
+	const created = await docker(['network', 'create', name]);
+	// A concurrent `port` may have created it between the two calls.
+	if (created.exitCode !== 0 && !/already exists/i.test(created.stderr)) throw explainFailure(created, `docker network create ${name}`);
+}

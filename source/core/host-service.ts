@@ -1,0 +1,393 @@
+import {randomBytes} from 'node:crypto';
+import {constants} from 'node:os';
+import {copyFileSync, openSync, closeSync, statSync, truncateSync} from 'node:fs';
+import type {Writable} from 'node:stream';
+import {execa, type ResultPromise} from 'execa';
+import {ExitCode, PortError} from './errors.js';
+import {hostRouteName, hostnameFor} from './names.js';
+import {freePortCandidate, reservationMs, takenPorts} from './ports.js';
+import {isAlive, processStartTime, signalGroup, signalProcess, stopGroup, stopGraceMs, groupAlive} from './process-info.js';
+import type {Project} from './project.js';
+import {readRegistry, updateRegistry, type HostService, type Registry} from './registry.js';
+import {removeRoute, writeRoute} from './routes.js';
+import {childAlive, isStale, removeHostService, supervisorAlive} from './stale.js';
+import {ensureTraefik, type TraefikState} from './traefik.js';
+import {CappedLog, logCapBytes, logFileFor, removeLog} from './log-file.js';
+
+export const serviceLabel = (s: Pick<HostService, 'branch' | 'logicalPort'>) => `${s.branch}:${s.logicalPort}`;
+
+const sameService = (s: HostService, repo: string, branch: string, logicalPort: number) =>
+	s.repo === repo && s.branch === branch && s.logicalPort === logicalPort;
+
+/** The live service for this repo + worktree + logical port, if any. */
+export function findHostService(registry: Registry, repo: string, branch: string, logicalPort: number): HostService | undefined {
+	return registry.hostServices.find(s => sameService(s, repo, branch, logicalPort) && !isStale(s));
+}
+
+/** Another repository already routing this hostname + port (host service or compose project)? */
+export function routeOwner(registry: Registry, hostname: string, logicalPort: number, repo: string): string | undefined {
+	const service = registry.hostServices.find(s => s.hostname === hostname && s.logicalPort === logicalPort && s.repo !== repo && !isStale(s));
+	if (service) return service.repo;
+	return registry.projects.find(p => p.repo !== repo && hostnameFor(p.worktree, p.domain) === hostname && p.ports.includes(logicalPort))?.repo;
+}
+
+const routeTakenError = (hostname: string, port: number, owner: string) =>
+	new PortError(`${hostname}:${port} is already routed for another repository: ${owner}`, ExitCode.conflict, 'Stop it there, or use another domain in .port/config.jsonc.');
+
+export const alreadyRunningError = (label: string) =>
+	new PortError(`Service already running for ${label}.`, ExitCode.conflict, 'Use --replace to replace it, or `port kill` to stop it.');
+
+/**
+ * Stops a registered service wherever it runs: its whole process group (SIGTERM, then SIGKILL
+ * after the grace period). Its supervisor notices and cleans up; if there is none any more (or
+ * it does not within a few seconds), we remove the entry, route and log ourselves.
+ */
+export async function stopHostService(service: HostService, graceMs = stopGraceMs()): Promise<void> {
+	if (childAlive(service) || groupAlive(service.pid)) await stopGroup(service.pid, service.pidStartTime, graceMs);
+	const deadline = Date.now() + 3000;
+	while (supervisorAlive(service) && Date.now() < deadline) {
+		if (!readRegistry().hostServices.some(s => s.id === service.id)) return;
+		await new Promise(resolve => setTimeout(resolve, 25));
+	}
+	removeHostService(service.id);
+}
+
+/** Sends SIGKILL to the whole group at once (the dashboard's force-kill). */
+export function forceKillHostService(service: HostService): boolean {
+	return signalGroup(service.pid, service.pidStartTime, 'SIGKILL');
+}
+
+/**
+ * Asks the `port run` that supervises a service to restart its child in place (control
+ * channel: SIGUSR2 to the supervisor, identity-checked by start time). Its terminal keeps
+ * streaming; the entry keeps its id, route and actual port.
+ */
+export function requestRestart(service: HostService): boolean {
+	return service.owner === 'run' && signalProcess(service.supervisorPid, service.supervisorStartTime, 'SIGUSR2');
+}
+
+export interface LaunchRequest {
+	project: Pick<Project, 'repoRoot' | 'worktree' | 'config'>;
+	logicalPort: number;
+	command: string[];
+	cwd: string;
+	owner: HostService['owner'];
+	/**
+	 * `pipe`: we relay output (to `stdout`/`stderr` if given, and to the log file).
+	 * `file`: the child writes straight into its log file, so it survives its supervisor (the
+	 * dashboard's "leave running") and anyone can follow the file.
+	 */
+	output: 'pipe' | 'file';
+	stdout?: Writable;
+	stderr?: Writable;
+	onOutput?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
+	/** Sets FORCE_COLOR for the child (when our output is a terminal or a coloured log view). */
+	color?: boolean;
+}
+
+export interface ExitInfo {
+	/** The child's exit code, or null when it died of a signal. */
+	code: number | null;
+	signal: NodeJS.Signals | null;
+	/** Set when the command could not be started at all. */
+	spawnError?: 'ENOENT' | 'EACCES' | string;
+}
+
+/** The exit code `port run` leaves with for a given child end (128+n for a signal, 127/126 for spawn errors). */
+export function exitCodeFor(info: ExitInfo): number {
+	if (info.spawnError === 'ENOENT') return ExitCode.notFound;
+	if (info.spawnError) return ExitCode.notExecutable;
+	if (info.signal) return 128 + (signalNumber(info.signal) ?? 0);
+	return info.code ?? 1;
+}
+
+export const signalNumber = (signal: NodeJS.Signals): number | undefined => constants.signals[signal as keyof typeof constants.signals];
+
+export interface Launched {
+	service: HostService;
+	traefik: TraefikState;
+	supervised: SupervisedService;
+}
+
+/**
+ * Claims the service (conflict checks + a reserved port, atomically under the registry lock),
+ * ensures Traefik's entrypoint, writes the route, spawns the child in its own process group,
+ * and registers it with its real pid. The returned handle stops / restarts it and cleans up
+ * however it ends.
+ */
+export async function launchHostService(request: LaunchRequest): Promise<Launched> {
+	const {project, logicalPort} = request;
+	const repo = project.repoRoot;
+	const branch = project.worktree;
+	const hostname = hostnameFor(branch, project.config.domain);
+	const actualPort = await claimPort(repo, branch, hostname, logicalPort);
+	const releaseClaim = () => updateRegistry(r => void (r.reservations = r.reservations.filter(x => !(x.port === actualPort && x.pid === process.pid))));
+	let traefik: TraefikState;
+	let configFile: string;
+	const routeName = hostRouteName(repo, branch, logicalPort);
+	try {
+		traefik = await ensureTraefik([logicalPort]);
+		configFile = writeRoute({name: routeName, hostname, logicalPort, actualPort});
+	} catch (error) {
+		releaseClaim();
+		throw error;
+	}
+	const id = `${routeName}-${randomBytes(3).toString('hex')}`;
+	const supervised = new SupervisedService(request, {
+		id,
+		repo,
+		branch,
+		hostname,
+		logicalPort,
+		actualPort,
+		configFile,
+		routeName,
+		logFile: logFileFor(id),
+	});
+	try {
+		await supervised.start();
+	} catch (error) {
+		releaseClaim();
+		removeRoute(configFile);
+		throw error;
+	}
+	return {service: supervised.entry ?? supervised.pendingEntry(), traefik, supervised};
+}
+
+async function claimPort(repo: string, branch: string, hostname: string, logicalPort: number): Promise<number> {
+	const self = processStartTime(process.pid) ?? '';
+	const key = `${repo}\n${branch}\n${logicalPort}`;
+	for (let attempt = 0; attempt < 50; attempt++) {
+		const candidate = await freePortCandidate(takenPorts(readRegistry()));
+		const claimed = updateRegistry(registry => {
+			const now = Date.now();
+			registry.reservations = registry.reservations.filter(r => r.expiresAt > now && isAlive(r.pid, r.startTime));
+			const owner = routeOwner(registry, hostname, logicalPort, repo);
+			if (owner) throw routeTakenError(hostname, logicalPort, owner);
+			if (findHostService(registry, repo, branch, logicalPort) || registry.reservations.some(r => r.key === key && r.pid !== process.pid)) {
+				throw alreadyRunningError(`${branch}:${logicalPort}`);
+			}
+			if (takenPorts(registry).has(candidate)) return false;
+			registry.reservations.push({port: candidate, pid: process.pid, startTime: self, expiresAt: now + reservationMs, key});
+			return true;
+		});
+		if (claimed) return candidate;
+	}
+	throw new PortError('No free port could be reserved after 50 attempts.');
+}
+
+type Identity = Omit<HostService, 'pid' | 'pidStartTime' | 'supervisorPid' | 'supervisorStartTime' | 'owner' | 'command' | 'cwd' | 'startedAt'>;
+
+export type ServiceEvent =
+	| {type: 'spawned'; service: HostService}
+	| {type: 'exit'; info: ExitInfo; restarting: boolean}
+	| {type: 'ended'; info: ExitInfo};
+
+/**
+ * One supervised child. Owns the registry entry from spawn to end: spawns detached (own
+ * process group), re-spawns in place on restart, and on ANY end stops what is left of the
+ * group, then removes the entry, route file and log, and resolves `ended`.
+ */
+export class SupervisedService {
+	entry: HostService | undefined;
+	readonly ended: Promise<ExitInfo>;
+	private resolveEnded!: (info: ExitInfo) => void;
+	private child: ResultPromise | undefined;
+	private log: CappedLog | undefined;
+	private logFd: number | undefined;
+	private capTimer: NodeJS.Timeout | undefined;
+	private restarting = false;
+	private stopping = false;
+	private finished = false;
+	private readonly listeners = new Set<(event: ServiceEvent) => void>();
+	private readonly supervisorStartTime = processStartTime(process.pid) ?? '';
+
+	constructor(
+		readonly request: LaunchRequest,
+		readonly identity: Identity,
+	) {
+		this.ended = new Promise(resolve => {
+			this.resolveEnded = resolve;
+		});
+	}
+
+	on(listener: (event: ServiceEvent) => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	private emit(event: ServiceEvent): void {
+		for (const listener of this.listeners) listener(event);
+	}
+
+	pendingEntry(): HostService {
+		return {
+			...this.identity,
+			pid: this.child?.pid ?? 0,
+			pidStartTime: '',
+			supervisorPid: process.pid,
+			supervisorStartTime: this.supervisorStartTime,
+			owner: this.request.owner,
+			command: this.request.command,
+			cwd: this.request.cwd,
+			startedAt: new Date().toISOString(),
+		};
+	}
+
+	/** Spawns the first child; rejects only for failures before a child exists (not ENOENT). */
+	async start(): Promise<void> {
+		this.spawn(true);
+	}
+
+	private spawn(first: boolean): void {
+		const {request, identity} = this;
+		const [file, ...args] = request.command;
+		const env: Record<string, string> = {PORT: String(identity.actualPort)};
+		if (request.color) env['FORCE_COLOR'] = '1';
+		// A number is a file descriptor the child inherits (execa supports it; its types omit it).
+		let stdio: {stdout: 'pipe'; stderr: 'pipe'};
+		if (request.output === 'file') {
+			this.logFd ??= (removeLog(identity.logFile), openLogFd(identity.logFile));
+			stdio = {stdout: this.logFd, stderr: this.logFd} as unknown as typeof stdio;
+			this.capTimer ??= setInterval(() => capFileLog(identity.logFile), 2000).unref();
+		} else {
+			this.log ??= new CappedLog(identity.logFile);
+			stdio = {stdout: 'pipe', stderr: 'pipe'};
+		}
+		const child = execa(file!, args, {
+			cwd: request.cwd,
+			env,
+			detached: true,
+			cleanup: false,
+			buffer: false,
+			reject: false,
+			stdin: 'ignore',
+			...stdio,
+		});
+		this.child = child;
+		child.catch(() => {});
+		if (request.output === 'pipe') this.relay(child);
+		const pid = child.pid;
+		const startTime = pid ? processStartTime(pid) : undefined;
+		if (pid && startTime) {
+			const service: HostService = {...this.pendingEntry(), pid, pidStartTime: startTime};
+			if (first) {
+				updateRegistry(registry => {
+					registry.reservations = registry.reservations.filter(r => !(r.port === identity.actualPort && r.pid === process.pid));
+					registry.hostServices.push(service);
+				});
+			} else {
+				updateRegistry(registry => {
+					const existing = registry.hostServices.find(s => s.id === identity.id);
+					if (existing) Object.assign(existing, {pid, pidStartTime: startTime, startedAt: service.startedAt});
+					else registry.hostServices.push(service);
+				});
+			}
+			this.entry = service;
+			this.emit({type: 'spawned', service});
+		}
+		// 'exit' fires when the child itself ends, even if grandchildren still hold its pipes.
+		const onExit = (code: number | null, signal: NodeJS.Signals | null) => void this.childEnded({code, signal});
+		if (pid) child.once('exit', onExit);
+		else void child.then(result => this.childEnded({code: null, signal: null, spawnError: result.code ?? 'ENOENT'}));
+	}
+
+	private relay(child: ResultPromise): void {
+		const {request} = this;
+		for (const name of ['stdout', 'stderr'] as const) {
+			const stream = child[name];
+			if (!stream) continue;
+			stream.on('data', (chunk: Buffer) => {
+				this.log?.write(chunk);
+				request.onOutput?.(chunk, name);
+			});
+			const target = request[name];
+			if (target) stream.pipe(target, {end: false});
+		}
+	}
+
+	private async childEnded(info: ExitInfo): Promise<void> {
+		const entry = this.entry;
+		// Whatever is left of the group (grandchildren of `sh -c`, `npm run dev`) goes too.
+		if (entry && groupAlive(entry.pid)) await stopGroup(entry.pid, entry.pidStartTime, Math.min(stopGraceMs(), 2000));
+		const restarting = this.restarting && !this.stopping && !info.spawnError;
+		this.emit({type: 'exit', info, restarting});
+		if (restarting) {
+			this.restarting = false;
+			this.spawn(false);
+			return;
+		}
+		this.finish(info);
+	}
+
+	private finish(info: ExitInfo): void {
+		if (this.finished) return;
+		this.finished = true;
+		if (this.capTimer) clearInterval(this.capTimer);
+		this.log?.close();
+		if (this.logFd !== undefined) closeSync(this.logFd);
+		try {
+			updateRegistry(registry => {
+				registry.hostServices = registry.hostServices.filter(s => s.id !== this.identity.id);
+				registry.reservations = registry.reservations.filter(r => !(r.port === this.identity.actualPort && r.pid === process.pid));
+			});
+		} finally {
+			removeRoute(this.identity.configFile);
+			removeLog(this.identity.logFile);
+			this.emit({type: 'ended', info});
+			this.resolveEnded(info);
+		}
+	}
+
+	get running(): boolean {
+		return !this.finished && this.entry !== undefined && childAlive(this.entry);
+	}
+
+	/** Stops the whole group (SIGTERM, SIGKILL after the grace period) and resolves once cleaned up. */
+	async stop(graceMs = stopGraceMs()): Promise<ExitInfo> {
+		this.stopping = true;
+		const entry = this.entry;
+		if (entry && !this.finished) await stopGroup(entry.pid, entry.pidStartTime, graceMs);
+		return this.ended;
+	}
+
+	/** SIGKILL to the whole group now. */
+	kill(): void {
+		this.stopping = true;
+		if (this.entry) signalGroup(this.entry.pid, this.entry.pidStartTime, 'SIGKILL');
+	}
+
+	/** Stops the child's group and spawns the same command on the same port. */
+	async restart(graceMs = stopGraceMs()): Promise<void> {
+		const entry = this.entry;
+		if (this.finished || this.stopping || !entry) return;
+		this.restarting = true;
+		await stopGroup(entry.pid, entry.pidStartTime, graceMs);
+	}
+
+	/** Forgets the child without stopping it (the dashboard's "leave running"): the entry stays. */
+	detach(): void {
+		this.finished = true;
+		if (this.capTimer) clearInterval(this.capTimer);
+		this.log?.close();
+		if (this.logFd !== undefined) closeSync(this.logFd);
+		this.child?.removeAllListeners('exit');
+		this.child?.unref();
+	}
+}
+
+function openLogFd(file: string): number {
+	new CappedLog(file).close();
+	return openSync(file, 'a');
+}
+
+/** File-mode logs are written by the child itself (O_APPEND); keep one generation, then truncate. */
+function capFileLog(file: string): void {
+	try {
+		if (statSync(file).size <= logCapBytes()) return;
+		copyFileSync(file, `${file}.1`);
+		truncateSync(file, 0);
+	} catch {
+		// The file may be gone already (service ended).
+	}
+}

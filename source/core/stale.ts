@@ -1,0 +1,58 @@
+import {isAlive, signalGroup} from './process-info.js';
+import {readRegistry, updateRegistry, type HostService} from './registry.js';
+import {removeLog} from './log-file.js';
+import {removeRoute} from './routes.js';
+
+export const childAlive = (s: HostService) => isAlive(s.pid, s.pidStartTime);
+export const supervisorAlive = (s: HostService) => isAlive(s.supervisorPid, s.supervisorStartTime);
+
+/**
+ * Dead means: the child is gone AND nobody supervises it any more. A live supervisor with a
+ * dead child is mid-restart or about to clean up itself; a live child whose supervisor was
+ * SIGKILLed is still serving and stays listed (as orphaned) until it ends or `port kill`.
+ */
+export const isStale = (s: HostService) => !childAlive(s) && !supervisorAlive(s);
+
+/** Removes exactly the registry entry (by id), its route file and its log. */
+export function removeHostService(id: string): HostService | undefined {
+	let removed: HostService | undefined;
+	updateRegistry(registry => {
+		removed = registry.hostServices.find(s => s.id === id);
+		registry.hostServices = registry.hostServices.filter(s => s.id !== id);
+	});
+	if (removed) discardFiles(removed);
+	return removed;
+}
+
+function discardFiles(service: HostService): void {
+	removeRoute(service.configFile);
+	removeLog(service.logFile);
+}
+
+/**
+ * Runs at the start of every command. Lock-free when nothing is stale (the common case);
+ * otherwise re-checks under the lock and removes exactly the entries still stale, matched by
+ * id, so a fresh registration for the same repo/worktree/port survives.
+ */
+export function cleanupStale(): HostService[] {
+	const snapshot = readRegistry();
+	const now = Date.now();
+	const staleReservations = snapshot.reservations.some(r => r.expiresAt <= now || !isAlive(r.pid, r.startTime));
+	if (!snapshot.hostServices.some(isStale) && !staleReservations) return [];
+	const removed: HostService[] = [];
+	updateRegistry(registry => {
+		registry.reservations = registry.reservations.filter(r => r.expiresAt > now && isAlive(r.pid, r.startTime));
+		registry.hostServices = registry.hostServices.filter(service => {
+			if (!isStale(service)) return true;
+			removed.push(service);
+			return false;
+		});
+	});
+	for (const service of removed) {
+		// Grandchildren of a SIGKILLed supervisor may outlive the leader and hold the port; the
+		// group is provably ours while it exists (Linux never reuses a live group's id).
+		signalGroup(service.pid, service.pidStartTime, 'SIGTERM');
+		discardFiles(service);
+	}
+	return removed;
+}
