@@ -1,0 +1,96 @@
+import {spawn, type ChildProcess} from 'node:child_process';
+import {readFileSync, existsSync, readdirSync} from 'node:fs';
+import path from 'node:path';
+import {cliPath, onCleanup, pathWith} from './env.js';
+
+export interface CliEnv {
+	portHome: string;
+	/** Directory with a fake docker; undefined means no docker on PATH at all. */
+	dockerBin?: string;
+	extra?: Record<string, string>;
+}
+
+export function cliEnv(env: CliEnv): NodeJS.ProcessEnv {
+	return {
+		HOME: process.env['HOME'],
+		PATH: pathWith(env.dockerBin),
+		PORT_HOME: env.portHome,
+		PORT_STOP_TIMEOUT: '2000',
+		CI: 'true',
+		...env.extra,
+	};
+}
+
+export interface RunResult {
+	code: number | null;
+	signal: NodeJS.Signals | null;
+	stdout: string;
+	stderr: string;
+}
+
+/** Runs `port` to completion (stdin closed). */
+export function port(args: string[], cwd: string, env: CliEnv, input?: string): Promise<RunResult> {
+	const child = startPort(args, cwd, env);
+	if (input !== undefined) child.stdin?.end(input);
+	return finished(child);
+}
+
+/** Starts `port` and returns the live process; it is killed at cleanup if still running. */
+export function startPort(args: string[], cwd: string, env: CliEnv): ChildProcess & {output: {stdout: string; stderr: string}} {
+	const child = spawn(process.execPath, [cliPath, ...args], {cwd, env: cliEnv(env), stdio: ['pipe', 'pipe', 'pipe']}) as ChildProcess & {output: {stdout: string; stderr: string}};
+	child.output = {stdout: '', stderr: ''};
+	child.stdout!.on('data', (d: Buffer) => (child.output.stdout += d.toString()));
+	child.stderr!.on('data', (d: Buffer) => (child.output.stderr += d.toString()));
+	onCleanup(() => {
+		if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+	});
+	return child;
+}
+
+export function finished(child: ChildProcess & {output?: {stdout: string; stderr: string}}): Promise<RunResult> {
+	return new Promise(resolve => {
+		const done = () => resolve({code: child.exitCode, signal: child.signalCode, stdout: child.output?.stdout ?? '', stderr: child.output?.stderr ?? ''});
+		if (child.exitCode !== null || child.signalCode !== null) done();
+		else child.once('close', done);
+	});
+}
+
+export interface RegistryFile {
+	projects: unknown[];
+	hostServices: Array<{id: string; repo: string; branch: string; logicalPort: number; actualPort: number; pid: number; supervisorPid: number; configFile: string; logFile: string; owner: string}>;
+}
+
+export function readRegistryFile(portHome: string): RegistryFile {
+	const file = path.join(portHome, 'registry.json');
+	if (!existsSync(file)) return {projects: [], hostServices: []};
+	return JSON.parse(readFileSync(file, 'utf8')) as RegistryFile;
+}
+
+export function routeFiles(portHome: string): string[] {
+	const dir = path.join(portHome, 'traefik', 'dynamic');
+	return existsSync(dir) ? readdirSync(dir).filter(f => f.endsWith('.yml') && !f.startsWith('.')) : [];
+}
+
+export function isProcessAlive(pid: number): boolean {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+	} catch {
+		return false;
+	}
+}
+
+/** Pids of every live process whose environment or command line carries `marker`. */
+export function processesWith(marker: string): number[] {
+	const pids: number[] = [];
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+			if (cmd.includes(marker) && isProcessAlive(Number(entry))) pids.push(Number(entry));
+		} catch {
+			// gone
+		}
+	}
+	return pids;
+}

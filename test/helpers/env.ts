@@ -1,0 +1,99 @@
+import {execFileSync} from 'node:child_process';
+import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+export const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const cliPath = path.join(repoDir, 'dist', 'cli.js');
+export const schemasDir = path.resolve(repoDir, '..', 'shared', 'schemas');
+
+const cleanups: Array<() => void> = [];
+export function onCleanup(fn: () => void): void {
+	cleanups.push(fn);
+}
+export function runCleanups(): void {
+	while (cleanups.length > 0) {
+		try {
+			cleanups.pop()!();
+		} catch {
+			// best effort
+		}
+	}
+}
+
+export function tempDir(prefix = 'port-test-'): string {
+	const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+	onCleanup(() => rmSync(dir, {recursive: true, force: true}));
+	return dir;
+}
+
+const git = (cwd: string, ...args: string[]) =>
+	execFileSync('git', args, {cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t'}});
+
+/** A real git repository with one commit, in a temp dir; `name` becomes the main checkout's worktree name. */
+export function makeRepo(name = 'app'): string {
+	const root = path.join(tempDir(), name);
+	mkdirSync(root);
+	git(root, 'init', '-q', '-b', 'main');
+	writeFileSync(path.join(root, 'README'), 'test\n');
+	git(root, 'add', '.');
+	git(root, 'commit', '-q', '-m', 'init');
+	return root;
+}
+
+/** Adds a real linked worktree at `.port/trees/<name>` on a new branch. */
+export function addWorktree(repo: string, name: string): string {
+	const dir = path.join(repo, '.port', 'trees', name);
+	mkdirSync(path.dirname(dir), {recursive: true});
+	git(repo, 'worktree', 'add', '-q', '-b', name, dir);
+	return dir;
+}
+
+export {git};
+
+/**
+ * A fake `docker` on PATH that records every call (one JSON array per line in `log`) and answers
+ * from a small script: by default the engine is reachable and Traefik is running.
+ */
+export function fakeDocker(options: {traefikRunning?: boolean; composeVersion?: string; script?: string} = {}): {bin: string; log: string; calls: () => string[][]} {
+	const dir = tempDir('port-fake-docker-');
+	const log = path.join(dir, 'calls.log');
+	const bin = path.join(dir, 'bin');
+	mkdirSync(bin);
+	const running = options.traefikRunning ?? true;
+	const script = `#!/bin/sh
+node -e 'require("fs").appendFileSync(process.argv[1], JSON.stringify(process.argv.slice(2)) + "\\n")' "${log}" "$@"
+${options.script ?? ''}
+case "$1 $2" in
+  "version --format") echo "24.0.0"; exit 0;;
+  "inspect --type") ${running ? 'echo true; exit 0' : 'echo "Error: No such object: $6" >&2; exit 1'};;
+  "compose version") echo "${options.composeVersion ?? '2.26.1'}"; exit 0;;
+  "network inspect") echo traefik-network; exit 0;;
+esac
+exit 0
+`;
+	writeFileSync(path.join(bin, 'docker'), script);
+	chmodSync(path.join(bin, 'docker'), 0o755);
+	return {
+		bin,
+		log,
+		calls: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map(l => JSON.parse(l) as string[]) : []),
+	};
+}
+
+/** PATH without any real docker: only our fake bin dir (if given) plus the basics. */
+export function pathWith(bin?: string): string {
+	const basics = [path.dirname(process.execPath), '/usr/bin', '/bin', '/usr/sbin', '/sbin'];
+	return [...(bin ? [bin] : []), ...basics].join(path.delimiter);
+}
+
+export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, {timeout = 10_000, interval = 25, what = 'condition'} = {}): Promise<T> {
+	const deadline = Date.now() + timeout;
+	for (;;) {
+		const value = await check();
+		if (value) return value;
+		if (Date.now() > deadline) throw new Error(`Timed out after ${timeout} ms waiting for ${what}`);
+		await new Promise(resolve => setTimeout(resolve, interval));
+	}
+}
