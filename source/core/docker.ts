@@ -19,6 +19,7 @@ export async function docker(args: string[], options: Options = {}): Promise<Doc
 	try {
 		const result = await execa('docker', args, {reject: false, stdin: 'ignore', ...options});
 		if (result.failed && result.exitCode === undefined) {
+			if (result.code === 'ENOENT') throw dockerMissing(result);
 			throw new PortError(`Could not run docker: ${result.shortMessage ?? 'unknown error'}`, ExitCode.docker);
 		}
 		return {exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '')};

@@ -13,6 +13,7 @@ const maxLabel = 63;
 export function sanitizeName(raw: string): string {
 	const cleaned = raw
 		.normalize('NFKD')
+		.replace(/\p{M}+/gu, '')
 		.toLowerCase()
 		.replace(/[^a-z0-9-]+/g, '-')
 		.replace(/-{2,}/g, '-')

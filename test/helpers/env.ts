@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process';
-import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync} from 'node:fs';
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -82,10 +82,40 @@ exit 0
 	};
 }
 
-/** PATH without any real docker: only our fake bin dir (if given) plus the basics. */
+let toolsDir: string | undefined;
+
+/**
+ * A directory of symlinks to every tool of the system PATH except docker itself, so a test can
+ * run with no docker at all even on a machine (CI) where Docker is installed.
+ */
+function toolsWithoutDocker(): string {
+	if (toolsDir && existsSync(toolsDir)) return toolsDir;
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'port-test-tools-'));
+	const sources = [path.dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin'];
+	for (const source of sources) {
+		let names: string[] = [];
+		try {
+			names = readdirSync(source);
+		} catch {
+			continue;
+		}
+		for (const name of names) {
+			if (/^docker/.test(name) || existsSync(path.join(dir, name))) continue;
+			try {
+				symlinkSync(path.join(source, name), path.join(dir, name));
+			} catch {
+				// a duplicate name: the earlier directory wins, as on PATH
+			}
+		}
+	}
+	toolsDir = dir;
+	process.once('exit', () => rmSync(dir, {recursive: true, force: true}));
+	return dir;
+}
+
+/** PATH with our fake docker (if given) and every system tool except a real docker. */
 export function pathWith(bin?: string): string {
-	const basics = [path.dirname(process.execPath), '/usr/bin', '/bin', '/usr/sbin', '/sbin'];
-	return [...(bin ? [bin] : []), ...basics].join(path.delimiter);
+	return [...(bin ? [bin] : []), toolsWithoutDocker()].join(path.delimiter);
 }
 
 export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, {timeout = 10_000, interval = 25, what = 'condition'} = {}): Promise<T> {
