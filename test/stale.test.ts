@@ -1,0 +1,76 @@
+import {spawn} from 'node:child_process';
+import {existsSync, writeFileSync, mkdirSync} from 'node:fs';
+import path from 'node:path';
+import {afterEach, describe, expect, it} from 'vitest';
+import {port, isProcessAlive, readRegistryFile, routeFiles} from './helpers/cli.js';
+import {fakeDocker, makeRepo, onCleanup, runCleanups, tempDir} from './helpers/env.js';
+
+afterEach(() => runCleanups());
+
+function sleeper(): number {
+	const child = spawn('sleep', ['300'], {stdio: 'ignore', detached: true});
+	onCleanup(() => child.kill('SIGKILL'));
+	return child.pid!;
+}
+
+function entry(home: string, repo: string, overrides: Record<string, unknown>) {
+	const id = `host-app-3000-test-${Math.random().toString(16).slice(2, 8)}`;
+	const configFile = path.join(home, 'traefik', 'dynamic', `${id}.yml`);
+	mkdirSync(path.dirname(configFile), {recursive: true});
+	writeFileSync(configFile, 'http: {}\n');
+	return {
+		id,
+		repo,
+		branch: 'app',
+		hostname: 'app.port',
+		logicalPort: 3000,
+		actualPort: 50_000,
+		pid: 1,
+		pidStartTime: '1',
+		supervisorPid: 1,
+		supervisorStartTime: '1',
+		owner: 'run',
+		command: ['sleep', '300'],
+		cwd: repo,
+		logFile: path.join(home, 'logs', `${id}.log`),
+		configFile,
+		routeName: id,
+		startedAt: new Date().toISOString(),
+		...overrides,
+	};
+}
+
+describe('stale cleanup and pid reuse', () => {
+	it('treats a pid whose start time does not match as dead: removes the entry and never signals the process', async () => {
+		const home = tempDir('port-home-');
+		const repo = makeRepo();
+		const stranger = sleeper();
+		// Same pid as a live unrelated process, but a different start time: a reused pid.
+		const reused = entry(home, repo, {pid: stranger, pidStartTime: '12345', supervisorPid: stranger, supervisorStartTime: '12345'});
+		writeFileSync(path.join(home, 'registry.json'), JSON.stringify({version: 1, projects: [], hostServices: [reused]}));
+		const result = await port(['kill', '--all'], repo, {portHome: home, dockerBin: fakeDocker().bin});
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('No host services to stop');
+		expect(readRegistryFile(home).hostServices).toEqual([]);
+		expect(existsSync(reused.configFile)).toBe(false);
+		expect(isProcessAlive(stranger)).toBe(true);
+	});
+
+	it('removes exactly the dead entries and keeps a live one for the same repo, worktree and port', async () => {
+		const home = tempDir('port-home-');
+		const repo = makeRepo();
+		const live = sleeper();
+		const {readFileSync} = await import('node:fs');
+		const stat = readFileSync(`/proc/${live}/stat`, 'utf8');
+		const startTime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+		const dead = entry(home, repo, {pid: 999_999, pidStartTime: '1', supervisorPid: 999_998, supervisorStartTime: '1'});
+		const alive = entry(home, repo, {pid: live, pidStartTime: startTime, supervisorPid: live, supervisorStartTime: startTime, actualPort: 50_001});
+		writeFileSync(path.join(home, 'registry.json'), JSON.stringify({version: 1, projects: [], hostServices: [dead, alive]}));
+		const result = await port(['list', '--json'], repo, {portHome: home, dockerBin: fakeDocker().bin});
+		expect(result.code).toBe(0);
+		const listed = JSON.parse(result.stdout) as {hostServices: Array<{id: string; status: string}>};
+		expect(listed.hostServices.map(s => s.id)).toEqual([alive.id]);
+		expect(routeFiles(home)).toEqual([`${alive.id}.yml`]);
+		expect(isProcessAlive(live)).toBe(true);
+	});
+});
