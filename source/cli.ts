@@ -65,4 +65,12 @@ function exit(code: number): void {
 	process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }
 
+// `port list | head -1` closes our stdout early: that is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+	stream.on('error', error => {
+		if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exitCode ??= 0;
+		else throw error;
+	});
+}
+
 main(process.argv.slice(2)).then(exit, error => exit(report(error)));
