@@ -10,6 +10,14 @@ export const commands: Record<string, () => Promise<{default: Command}>> = {
 	init: () => import('./init.js'),
 	list: () => import('./list.js'),
 	kill: () => import('./kill.js'),
+	enter: () => import('./enter.js'),
+	'shell-hook': () => import('./shell-hook.js'),
+	up: () => import('./up.js'),
+	down: () => import('./down.js'),
+	status: () => import('./status.js'),
+	urls: () => import('./urls.js'),
+	remove: () => import('./remove.js'),
+	compose: () => import('./compose.js'),
 };
 
 export const commandSummaries: Array<[string, string]> = [
@@ -17,4 +25,12 @@ export const commandSummaries: Array<[string, string]> = [
 	['run <port> -- <cmd...>', 'Run a host process behind <worktree>.<domain>:<port>'],
 	['list [--json]', 'List worktrees and host services'],
 	['kill [port] [--all]', 'Stop host services of this worktree (or all)'],
+	['enter <branch>', 'Print (and create) the worktree of <branch>; also: port <branch>'],
+	['shell-hook <shell>', 'Print a bash/zsh/fish function so port enter can cd'],
+	['up', "Start this worktree's Compose services behind Traefik"],
+	['down [--yes]', "Stop this worktree's Compose services"],
+	['status [--json]', 'Services, URLs and Traefik state of every worktree'],
+	['urls [service]', 'URLs of this worktree'],
+	['remove <branch> [flags]', 'Stop and remove a worktree, archive its branch'],
+	['compose <args...>', "docker compose with this worktree's -p and -f flags"],
 ];

@@ -36,6 +36,10 @@ export interface ProjectEntry {
 	/** Published (logical) ports routed through Traefik for this worktree. */
 	ports: number[];
 	updatedAt: string;
+	/** Absolute path of the compose file used (set by `port up`). */
+	composeFile?: string;
+	/** What each routed port reaches (set by `port up`; status and urls read it). */
+	routes?: Array<{service: string; published: number; target: number; router: string}>;
 }
 
 /** A port handed out but not yet registered; keeps concurrent `port run`s from sharing it. */

@@ -1,0 +1,44 @@
+import {existsSync} from 'node:fs';
+import {ExitCode} from '../core/errors.js';
+import {composeArgs, composeContext, planFor, writeOverride} from '../core/compose-project.js';
+import {docker} from '../core/docker.js';
+import {requireProject} from '../core/project.js';
+import {cleanupStale} from '../core/stale.js';
+
+export const help = `
+  Usage
+    $ port compose <args...>
+
+  Runs docker compose with this worktree's project name and files:
+    docker compose -p <project> -f <compose> -f .port/override.yml <args...>
+  Every argument is passed through untouched (port compose --help shows this text;
+  docker compose's own help is port compose help). Exits with docker compose's exit code.
+  The override is (re)generated first, so ports never bind on the host.
+
+  Examples
+    $ port compose ps
+    $ port compose logs -f web
+    $ port compose exec web sh
+`;
+
+export default async function compose(argv: string[], rest: string[] | undefined): Promise<number> {
+	if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h') && rest === undefined) {
+		process.stdout.write(help);
+		return ExitCode.ok;
+	}
+	const project = requireProject();
+	cleanupStale();
+	const ctx = composeContext(project);
+	// Keep the override in step with the compose file (a pure file write, no docker call).
+	if (existsSync(ctx.composeFile) || !existsSync(ctx.overrideFile)) writeOverride(ctx, planFor(ctx));
+	const args = [...composeArgs(ctx), ...argv, ...(rest === undefined ? [] : ['--', ...rest])];
+	// The terminal's Ctrl-C reaches docker compose too (same process group); we just wait for it.
+	const ignore = () => {};
+	process.on('SIGINT', ignore);
+	try {
+		const result = await docker(args, {cwd: ctx.worktreePath, stdin: 'inherit', stdout: 'inherit', stderr: 'inherit'});
+		return result.exitCode;
+	} finally {
+		process.off('SIGINT', ignore);
+	}
+}

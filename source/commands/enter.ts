@@ -1,0 +1,80 @@
+import {writeFileSync} from 'node:fs';
+import {ExitCode, PortError, UsageError} from '../core/errors.js';
+import {requireProject} from '../core/project.js';
+import {cleanupStale} from '../core/stale.js';
+import {enterWorktree} from '../core/worktrees.js';
+import {commands} from './index.js';
+import {parseCommand} from './parse.js';
+
+export const spec = {
+	name: 'enter',
+	usage: 'port enter <branch>   (or: port <branch>)',
+	help: `
+  Prints the path of the worktree of <branch>, creating it at .port/trees/<name> when needed:
+  from the local branch, else from origin/<branch> (tracking), else as a new branch from HEAD.
+  Branch names with / work: feat/login -> .port/trees/feat-login.
+
+  The path goes to stdout, so  cd "$(port enter feat/login)"  works. To make  port enter
+  change directory by itself, add the shell hook to your shell's rc file:
+    eval "$(port shell-hook bash)"        # or zsh; fish: port shell-hook fish | source
+
+  Examples
+    $ port enter feat/login
+    $ port feature-a
+`,
+	flags: {},
+} as const;
+
+/** Edit distance, to catch `port stauts` before it becomes a new branch. */
+function distance(a: string, b: string): number {
+	const row = Array.from({length: b.length + 1}, (_, i) => i);
+	for (let i = 1; i <= a.length; i++) {
+		let previous = row[0]!;
+		row[0] = i;
+		for (let j = 1; j <= b.length; j++) {
+			const current = row[j]!;
+			row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+			previous = current;
+		}
+	}
+	return row[b.length]!;
+}
+
+export default async function enter(argv: string[]): Promise<number> {
+	const cli = parseCommand(spec, argv);
+	const usage = `Usage: ${spec.usage}`;
+	const branch = cli.input[0];
+	if (branch === undefined) throw new UsageError('Missing <branch>.', usage);
+	if (cli.input.length > 1) throw new UsageError(`Unexpected argument "${cli.input[1]}".`, usage);
+	const project = requireProject();
+	cleanupStale();
+
+	const shorthand = process.argv[2] !== 'enter';
+	if (shorthand) {
+		const near = Object.keys(commands).find(name => name !== 'enter' && distance(name, branch) <= (name.length > 4 ? 2 : 1));
+		if (near) {
+			const {gitWorktrees} = await import('../core/worktrees.js');
+			const known = (await gitWorktrees(project.repoRoot)).some(w => w.branch === branch);
+			if (!known) {
+				throw new PortError(`Unknown command "${branch}" (did you mean "${near}"?).`, ExitCode.usage, `To enter a branch of that name, run 'port enter ${branch}'.`);
+			}
+		}
+	}
+
+	const entered = await enterWorktree(project.repoRoot, branch, usage);
+	const said = {
+		existing: `worktree of ${entered.branch}`,
+		local: `created worktree from local branch ${entered.branch}`,
+		remote: `created worktree from origin/${entered.branch} (tracking)`,
+		new: `created worktree with new branch ${entered.branch} from HEAD`,
+	}[entered.source];
+	process.stderr.write(`port: ${said}: ${entered.path}\n`);
+	process.stdout.write(`${entered.path}\n`);
+	const cdFile = process.env['PORT_CD_FILE'];
+	if (cdFile) {
+		writeFileSync(cdFile, entered.path);
+	} else if (process.stdout.isTTY) {
+		process.stderr.write(`  cd '${entered.path.replaceAll("'", `'\\''`)}'\n  (eval "$(port shell-hook bash)" makes port enter change directory for you)\n`);
+	}
+	return ExitCode.ok;
+}

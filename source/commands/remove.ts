@@ -1,0 +1,88 @@
+import {existsSync} from 'node:fs';
+import path from 'node:path';
+import {ExitCode, PortError, UsageError} from '../core/errors.js';
+import {composeContext, composeDown, findProjectEntry, hostServicesOf, stopTraefikIfUnused} from '../core/compose-project.js';
+import {dockerAvailability} from '../core/docker.js';
+import {serviceLabel, stopHostService} from '../core/host-service.js';
+import {listWorktrees, requireProject} from '../core/project.js';
+import {readRegistry} from '../core/registry.js';
+import {cleanupStale} from '../core/stale.js';
+import {warn} from '../core/warnings.js';
+import {archiveBranch, dirtyFiles, removeWorktreeDir, worktreeDirFor} from '../core/worktrees.js';
+import {parseCommand} from './parse.js';
+
+export const spec = {
+	name: 'remove',
+	usage: 'port remove <branch> [--force] [--keep-branch]',
+	help: `
+  Stops the worktree's Compose services and host services, removes the worktree
+  (.port/trees/<name>) and renames its branch to archive/<branch>-<timestamp> so no commit
+  is lost. Refuses a worktree with uncommitted or untracked changes unless --force.
+
+  Options
+    --force         Remove even with uncommitted changes (they are lost)
+    --keep-branch   Keep the branch name as it is (do not archive it)
+`,
+	flags: {force: {type: 'boolean', default: false}, keepBranch: {type: 'boolean', default: false}},
+} as const;
+
+export default async function remove(argv: string[]): Promise<number> {
+	const cli = parseCommand(spec, argv);
+	const usage = `Usage: ${spec.usage}`;
+	const branchArg = cli.input[0];
+	if (branchArg === undefined) throw new UsageError('Missing <branch>.', usage);
+	if (cli.input.length > 1) throw new UsageError(`Unexpected argument "${cli.input[1]}".`, usage);
+	const project = requireProject();
+	cleanupStale();
+
+	const dir = worktreeDirFor(project.repoRoot, branchArg);
+	const worktree = listWorktrees(project.repoRoot).find(w => !w.isMain && w.path === dir);
+	if (!worktree) {
+		if (branchArg === path.basename(project.repoRoot) || listWorktrees(project.repoRoot)[0]?.branch === branchArg) {
+			throw new PortError(`"${branchArg}" is the main checkout; port remove only removes worktrees under .port/trees/.`, ExitCode.usage);
+		}
+		throw new PortError(`No worktree for "${branchArg}" (expected ${path.relative(project.repoRoot, dir)}).`, ExitCode.failure, "Run 'port list' to see the worktrees.");
+	}
+	if (project.worktreePath === worktree.path) {
+		process.stderr.write(`port: note: you are inside ${worktree.name}; your shell will be left in a removed directory\n`);
+	}
+	if (!cli.flags.force) {
+		const dirty = await dirtyFiles(worktree.path);
+		if (dirty.length > 0) {
+			throw new PortError(
+				`Worktree ${worktree.name} has ${dirty.length} uncommitted or untracked change(s) (e.g. ${dirty[0]!.slice(3)}).`,
+				ExitCode.conflict,
+				'Commit or stash them, or use --force to discard them.',
+			);
+		}
+	}
+
+	const ctx = composeContext({...project, worktree: worktree.name, worktreePath: worktree.path});
+	const registered = findProjectEntry(readRegistry(), ctx) !== undefined;
+	if (registered || (await dockerAvailability()).ok) {
+		await composeDown(ctx);
+		process.stdout.write(`stopped compose project ${ctx.name}\n`);
+	}
+	for (const s of hostServicesOf(readRegistry(), project.repoRoot, worktree.name)) {
+		await stopHostService(s);
+		process.stdout.write(`stopped host service ${serviceLabel(s)} (pid ${s.pid})\n`);
+	}
+	await removeWorktreeDir(project.repoRoot, worktree.path, cli.flags.force);
+	process.stdout.write(`removed worktree ${path.relative(project.repoRoot, worktree.path)}\n`);
+	if (existsSync(worktree.path)) warn(`${worktree.path} still exists (files git does not track were left).`);
+
+	if (!worktree.branch) {
+		process.stdout.write('(detached HEAD: no branch to archive)\n');
+	} else if (cli.flags.keepBranch) {
+		process.stdout.write(`kept branch ${worktree.branch}\n`);
+	} else {
+		const archived = await archiveBranch(project.repoRoot, worktree.branch);
+		process.stdout.write(`branch ${worktree.branch} archived as ${archived}\n`);
+	}
+	try {
+		await stopTraefikIfUnused();
+	} catch (error) {
+		warn(`could not stop Traefik: ${(error as Error).message}`);
+	}
+	return ExitCode.ok;
+}

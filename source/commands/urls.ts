@@ -1,0 +1,62 @@
+import {ExitCode, PortError, UsageError} from '../core/errors.js';
+import {composeContext, findProjectEntry, hostServicesOf, planFor, urlOf} from '../core/compose-project.js';
+import {requireProject} from '../core/project.js';
+import {readRegistry} from '../core/registry.js';
+import {cleanupStale} from '../core/stale.js';
+import {parseCommand} from './parse.js';
+
+export const spec = {
+	name: 'urls',
+	usage: 'port urls [service]',
+	help: `
+  Prints the URLs of this worktree: one per published port of each Compose service (as
+  routed by port up, or as port up would route them), and one per host service (port run).
+  With [service], prints only that service's URLs, one per line (handy in scripts).
+
+  Examples
+    $ port urls
+    $ curl "$(port urls web)"
+`,
+	flags: {},
+} as const;
+
+export default async function urls(argv: string[]): Promise<number> {
+	const cli = parseCommand(spec, argv);
+	if (cli.input.length > 1) throw new UsageError(`Unexpected argument "${cli.input[1]}".`, `Usage: ${spec.usage}`);
+	const wanted = cli.input[0];
+	const project = requireProject();
+	cleanupStale();
+	const ctx = composeContext(project);
+	const registry = readRegistry();
+	const entry = findProjectEntry(registry, ctx);
+	// Routes of a running stack come from the registry; otherwise from the compose file (if any).
+	let routes = entry?.routes;
+	if (!routes) {
+		try {
+			routes = planFor(ctx).routes;
+		} catch (error) {
+			if (wanted === undefined || !(error instanceof PortError)) routes = [];
+			else throw error;
+		}
+	}
+	const rows: Array<[string, string]> = routes.map(r => [r.service, urlOf(ctx.hostname, r.published)]);
+	for (const s of hostServicesOf(registry, project.repoRoot, project.worktree)) rows.push([`host:${s.logicalPort}`, urlOf(s.hostname, s.logicalPort)]);
+
+	if (wanted !== undefined) {
+		const mine = rows.filter(([name]) => name === wanted);
+		if (mine.length === 0) {
+			const known = [...new Set(rows.map(([name]) => name))];
+			throw new PortError(`No URL for service "${wanted}" in ${project.worktree}.`, ExitCode.failure, known.length > 0 ? `Known: ${known.join(', ')}` : 'This worktree publishes no ports.');
+		}
+		process.stdout.write(mine.map(([, url]) => `${url}\n`).join(''));
+		return ExitCode.ok;
+	}
+	if (rows.length === 0) {
+		process.stderr.write(`port: no URLs for ${project.worktree} (no published ports, no host services)\n`);
+		return ExitCode.ok;
+	}
+	const width = Math.max(...rows.map(([name]) => name.length)) + 2;
+	process.stdout.write(rows.map(([name, url]) => `${name.padEnd(width)}${url}\n`).join(''));
+	if (!entry && routes.length > 0) process.stderr.write(`port: ${ctx.name} is not up; run 'port up' to start it\n`);
+	return ExitCode.ok;
+}
