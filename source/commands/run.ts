@@ -77,6 +77,7 @@ export default async function run(argv: string[], command: string[] | undefined)
 		stdout: process.stdout,
 		stderr: process.stderr,
 		color: Boolean(process.stdout.isTTY),
+		onProgress: message => process.stderr.write(`port: ${message}\n`),
 	});
 	supervised = launched.supervised;
 	const {service, traefik} = launched;

@@ -83,6 +83,8 @@ export interface LaunchRequest {
 	onOutput?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
 	/** Sets FORCE_COLOR for the child (when our output is a terminal or a coloured log view). */
 	color?: boolean;
+	/** Told about slow steps before the child starts (starting Traefik). */
+	onProgress?: (message: string) => void;
 }
 
 export interface ExitInfo {
@@ -126,7 +128,7 @@ export async function launchHostService(request: LaunchRequest): Promise<Launche
 	let configFile: string;
 	const routeName = hostRouteName(repo, branch, logicalPort);
 	try {
-		traefik = await ensureTraefik([logicalPort]);
+		traefik = await ensureTraefik([logicalPort], request.onProgress);
 		configFile = writeRoute({name: routeName, hostname, logicalPort, actualPort});
 	} catch (error) {
 		releaseClaim();

@@ -54,7 +54,7 @@ async function withTraefikLock<T>(fn: () => Promise<T>): Promise<T> {
  * written even when Docker is unavailable, so routing starts working once Traefik runs.
  * Returns the state reached; never throws for Docker problems.
  */
-export async function ensureTraefik(required: number[]): Promise<TraefikState> {
+export async function ensureTraefik(required: number[], onProgress?: (message: string) => void): Promise<TraefikState> {
 	const before = await traefikState();
 	const existing = currentEntrypointPorts();
 	if (before.state === 'running' && required.every(port => existing.includes(port))) return before;
@@ -72,6 +72,7 @@ export async function ensureTraefik(required: number[]): Promise<TraefikState> {
 			return writeTraefikFiles([...keep, ...portsInUse(registry), ...required]);
 		});
 		if (state.state === 'running' && !changed) return state;
+		onProgress?.(state.state === 'running' ? `adding entrypoint(s) ${required.map(p => `:${p}`).join(', ')} to Traefik (recreating ${traefikContainer})` : `starting Traefik (${traefikContainer}; the first start pulls its image)`);
 		try {
 			await ensureNetwork(traefikNetwork);
 			const up = await docker([...composeArgs(), 'up', '-d', '--remove-orphans'], {cwd: traefikDir()});
