@@ -18,6 +18,7 @@ export const commands: Record<string, () => Promise<{default: Command}>> = {
 	urls: () => import('./urls.js'),
 	remove: () => import('./remove.js'),
 	compose: () => import('./compose.js'),
+	ui: () => import('./ui.js'),
 };
 
 export const commandSummaries: Array<[string, string]> = [
@@ -33,4 +34,5 @@ export const commandSummaries: Array<[string, string]> = [
 	['urls [service]', 'URLs of this worktree'],
 	['remove <branch> [flags]', 'Stop and remove a worktree, archive its branch'],
 	['compose <args...>', "docker compose with this worktree's -p and -f flags"],
+	['ui', 'Terminal dashboard: every worktree, its services and live logs'],
 ];

@@ -1,0 +1,37 @@
+import {ExitCode, PortError, UsageError} from '../core/errors.js';
+import {detectProject} from '../core/project.js';
+import {cleanupStale} from '../core/stale.js';
+import {commands} from './index.js';
+import {parseCommand} from './parse.js';
+
+export const spec = {
+	name: 'ui',
+	usage: 'port ui',
+	help: `
+  The terminal dashboard: every worktree of this repository with its Docker Compose services
+  and host services, live logs, and keys to launch, stop, restart and force-kill services and
+  to run compose up/down. Press ? inside for every key. Works without 'port init' (defaults
+  apply), like port run. Needs a terminal: without one, use port list or port status.
+`,
+	flags: {},
+} as const;
+
+export default async function ui(argv: string[]): Promise<number> {
+	const cli = parseCommand(spec, argv);
+	if (cli.input.length > 0) throw new UsageError(`Unexpected argument "${cli.input[0]}".`, `Usage: ${spec.usage}`);
+	// Checked before Ink is imported: raw mode on a non-terminal throws deep inside Ink.
+	if (!process.stdin.isTTY || !process.stdout.isTTY) {
+		throw new PortError('port ui needs an interactive terminal (stdin and stdout must be a TTY).', ExitCode.usage, "Use 'port list' (or 'port status') for a plain listing.");
+	}
+	const project = detectProject();
+	if (!project) throw new PortError('Not inside a git repository.', ExitCode.config, 'Run port ui from a repository or one of its worktrees.');
+	cleanupStale();
+	// Compose up/down go through `port up` / `port down` when this build has them.
+	const hasCompose = Object.hasOwn(commands, 'up') && Object.hasOwn(commands, 'down') && process.argv[1] !== undefined;
+	const {runUi} = await import('../ui/run-ui.js');
+	return runUi({
+		project,
+		cli: hasCompose ? [process.execPath, process.argv[1]!] : undefined,
+		traceFile: process.env['PORT_UI_TRACE'] || undefined,
+	});
+}

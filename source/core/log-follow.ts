@@ -1,0 +1,186 @@
+import {closeSync, fstatSync, openSync, readSync, statSync} from 'node:fs';
+import {StringDecoder} from 'node:string_decoder';
+import {execa, type ResultPromise} from 'execa';
+
+export interface Follower {
+	stop(): void;
+}
+
+export interface FollowFileOptions {
+	/** How much of an existing file to show at first (its tail). */
+	initialBytes?: number;
+	/** Poll interval in ms (a stat per tick; reads only when the file grew). */
+	interval?: number;
+	/** Bytes read per tick at most; the rest is read on the next turn of the event loop. */
+	chunkBytes?: number;
+	/** When more than this is unread, skip to the last `initialBytes` (a flood can't be shown anyway). */
+	maxBacklog?: number;
+}
+
+const skippedNote = (bytes: number) => `\u001B[2m[port: skipped ${(bytes / 1024 / 1024).toFixed(1)} MB of output to keep up]\u001B[0m\n`;
+
+/**
+ * Follows a log file like `tail -F`: starts with its last `initialBytes`, then reads what is
+ * appended. Handles the file not existing yet, rotation (rename to `.1` and a new file: the
+ * rest of the old one is read first), truncation in place (read again from 0), and floods
+ * (bounded reads per tick; a backlog past `maxBacklog` is skipped with a note). Text reaches
+ * `onText` decoded as UTF-8 (a character split across reads is kept whole).
+ */
+export function followFile(file: string, onText: (text: string) => void, options: FollowFileOptions = {}): Follower {
+	const initialBytes = options.initialBytes ?? 256 * 1024;
+	const interval = options.interval ?? 100;
+	const chunkBytes = options.chunkBytes ?? 512 * 1024;
+	const maxBacklog = options.maxBacklog ?? 2 * 1024 * 1024;
+	const buffer = Buffer.allocUnsafe(chunkBytes);
+	let decoder = new StringDecoder('utf8');
+	let fd: number | undefined;
+	let ino = 0;
+	let offset = 0;
+	let first = true;
+	let stopped = false;
+	let timer: NodeJS.Timeout | undefined;
+	let dropToNewline = false;
+
+	const close = () => {
+		if (fd !== undefined) closeSync(fd);
+		fd = undefined;
+	};
+
+	const emit = (text: string) => {
+		if (dropToNewline) {
+			const newline = text.indexOf('\n');
+			if (newline === -1) return;
+			text = text.slice(newline + 1);
+			dropToNewline = false;
+		}
+		if (text !== '') onText(text);
+	};
+
+	/** Reads one chunk from the open file; true when more is waiting. */
+	const readChunk = (size: number): boolean => {
+		if (fd === undefined) return false;
+		if (size - offset > maxBacklog) {
+			const skipTo = size - initialBytes;
+			const flushed = decoder.end();
+			if (flushed) emit(flushed);
+			onText(`\n${skippedNote(skipTo - offset)}`);
+			decoder = new StringDecoder('utf8');
+			offset = skipTo;
+			dropToNewline = true;
+		}
+		const want = Math.min(chunkBytes, size - offset);
+		if (want <= 0) return false;
+		const read = readSync(fd, buffer, 0, want, offset);
+		if (read <= 0) return false;
+		offset += read;
+		emit(decoder.write(buffer.subarray(0, read)));
+		return offset < size;
+	};
+
+	const open = (): boolean => {
+		try {
+			fd = openSync(file, 'r');
+		} catch {
+			return false;
+		}
+		const stats = fstatSync(fd);
+		ino = stats.ino;
+		decoder = new StringDecoder('utf8');
+		if (first && stats.size > initialBytes) {
+			offset = stats.size - initialBytes;
+			dropToNewline = true;
+		} else {
+			offset = 0;
+		}
+		first = false;
+		return true;
+	};
+
+	const tick = () => {
+		timer = undefined;
+		if (stopped) return;
+		let more = false;
+		try {
+			if (fd === undefined && !open()) {
+				first = false;
+				return schedule(interval);
+			}
+			let current: ReturnType<typeof statSync> | undefined;
+			try {
+				current = statSync(file);
+			} catch {
+				current = undefined;
+			}
+			if (current && current.ino !== ino) {
+				// Rotated: finish the old file, then start the new one from its beginning.
+				if (!readChunk(fstatSync(fd!).size)) {
+					close();
+					first = false;
+					open();
+				}
+				more = true;
+			} else {
+				const size = fstatSync(fd!).size;
+				if (size < offset) {
+					// Truncated in place (the log cap): start again from the top.
+					offset = 0;
+					decoder = new StringDecoder('utf8');
+					dropToNewline = false;
+				}
+				more = readChunk(size);
+			}
+		} catch {
+			close();
+		}
+		schedule(more ? 0 : interval);
+	};
+
+	const schedule = (ms: number) => {
+		if (stopped) return;
+		timer = ms === 0 ? (setImmediate(tick) as unknown as NodeJS.Timeout) : setTimeout(tick, ms);
+		if (ms !== 0) timer.unref?.();
+	};
+
+	tick();
+	return {
+		stop() {
+			stopped = true;
+			if (timer) {
+				clearTimeout(timer);
+				clearImmediate(timer as unknown as NodeJS.Immediate);
+			}
+			close();
+		},
+	};
+}
+
+/**
+ * Follows a long-running command's output (`docker compose logs --follow`): argument array,
+ * no shell, nothing buffered in memory. `onEnd` runs once it exits (with a reason if it failed).
+ */
+export function followCommand(file: string, args: string[], onText: (text: string) => void, onEnd?: (problem?: string) => void, cwd?: string): Follower {
+	let stopped = false;
+	let child: ResultPromise | undefined;
+	try {
+		child = execa(file, args, {buffer: false, reject: false, stdin: 'ignore', cwd, all: true});
+	} catch (error) {
+		onEnd?.(String(error));
+		return {stop() {}};
+	}
+	const decoder = new StringDecoder('utf8');
+	child.all?.on('data', (chunk: Buffer) => {
+		if (!stopped) onText(decoder.write(chunk));
+	});
+	void child.then(result => {
+		if (stopped) return;
+		const rest = decoder.end();
+		if (rest) onText(rest);
+		onEnd?.(result.failed ? (result.code === 'ENOENT' ? `${file} not found` : `exit code ${result.exitCode ?? '?'}`) : undefined);
+	});
+	return {
+		stop() {
+			stopped = true;
+			child?.kill();
+		},
+	};
+}

@@ -1,0 +1,78 @@
+import {Box, useApp, useInput, useStdout} from 'ink';
+import {useEffect, useState} from 'react';
+import {useStore} from 'zustand';
+import {listRows, type DashboardStore} from '../core/store.js';
+import {Footer, MessageLine} from './components/footer.js';
+import {Header} from './components/header.js';
+import {LogPane} from './components/log-pane.js';
+import {Help, LaunchForm, QuitDialog, launchFormHeight, ownedLabels, quitDialogHeight} from './components/panels.js';
+import {ServiceList} from './components/service-list.js';
+import {keyToAction, splitInput} from './keymap.js';
+import {computeLayout} from './layout.js';
+
+export interface AppProps {
+	store: DashboardStore;
+	/** Called with every key press before it is handled (PORT_UI_TRACE). */
+	onKey?: (input: string) => void;
+}
+
+function useTerminalSize(): {rows: number; cols: number} {
+	const {stdout} = useStdout();
+	const read = () => ({rows: stdout.rows || 24, cols: stdout.columns || 80});
+	const [size, setSize] = useState(read);
+	useEffect(() => {
+		const onResize = () => setSize(read());
+		stdout.on('resize', onResize);
+		return () => {
+			stdout.off('resize', onResize);
+		};
+	}, [stdout]);
+	return size;
+}
+
+/** The dashboard: renders the store, maps keys to store actions. Nothing else. */
+export function App({store, onKey}: AppProps) {
+	const state = useStore(store);
+	const {exit} = useApp();
+	const {rows: termRows, cols} = useTerminalSize();
+	const width = Math.max(20, cols);
+	const rows = listRows(state);
+	const row = rows.find(r => r.key === state.selected);
+	const panel = state.mode === 'launch' ? launchFormHeight : state.mode === 'quit' ? quitDialogHeight : 0;
+	const layout = computeLayout(termRows, rows.length, panel);
+
+	useEffect(() => {
+		store.getState().setLogRows(layout.log);
+	}, [store, layout.log]);
+
+	useEffect(() => {
+		if (state.phase === 'done') exit();
+	}, [state.phase, exit]);
+
+	useInput((input, key) => {
+		onKey?.(input);
+		for (const [text, info] of splitInput(input, key)) {
+			const current = store.getState();
+			const action = keyToAction(text, info, {mode: current.mode, focus: current.focus});
+			if (action) current.dispatch(action);
+		}
+	});
+
+	return (
+		<Box flexDirection="column" width={width} height={layout.total}>
+			<Header state={state} width={width} />
+			{state.mode === 'help' ? (
+				<Help height={layout.list + 1 + layout.log} width={width} />
+			) : (
+				<>
+					<ServiceList state={state} rows={rows} height={layout.list} width={width} />
+					<LogPane state={state} row={row} buffer={store.getState().logBuffer()} height={layout.log} width={width} />
+				</>
+			)}
+			{state.mode === 'launch' ? <LaunchForm state={state} width={width} /> : null}
+			{state.mode === 'quit' ? <QuitDialog owned={ownedLabels(state)} width={width} /> : null}
+			<MessageLine state={state} width={width} />
+			<Footer state={state} row={row} width={width} />
+		</Box>
+	);
+}

@@ -1,0 +1,50 @@
+import {Box, Text} from 'ink';
+import {logWindow, statusText, type DashboardState, type ListRow} from '../../core/store.js';
+import type {LogBuffer} from '../../core/log-buffer.js';
+
+function titleOf(row: ListRow | undefined): string {
+	if (!row) return 'logs';
+	switch (row.kind) {
+		case 'host':
+			return `${row.host.branch}:${row.host.logicalPort} (${statusText(row.host.status)})  ${row.host.url}  direct http://localhost:${row.host.actualPort}`;
+		case 'compose':
+			return `${row.compose.service} [${row.compose.project}] (${row.compose.state})${row.compose.url ? `  ${row.compose.url}` : ''}`;
+		case 'worktree':
+			return `${row.worktree.name}: compose output`;
+		default:
+			return 'logs';
+	}
+}
+
+/** Title line plus exactly `height` lines of the selected service's log. */
+export function LogPane({state, row, buffer, height, width}: {state: DashboardState; row: ListRow | undefined; buffer: LogBuffer | undefined; height: number; width: number}) {
+	const view = logWindow(buffer, state.log, height);
+	const focused = state.focus === 'logs';
+	const where = view.atBottom ? 'follow' : `line ${view.first + 1}, ${buffer ? buffer.total : 0} total, End to follow`;
+	const matches = state.search && buffer ? buffer.countMatches(state.search) : 0;
+	const search = state.search ? `  /${state.search} (${matches} match${matches === 1 ? '' : 'es'})` : '';
+	return (
+		<Box flexDirection="column" width={width}>
+			<Box height={1} width={width}>
+				<Text wrap="truncate-end" inverse={focused} bold={focused}>
+					{`── ${titleOf(row)} ── ${where}${search} `.padEnd(width, '─')}
+				</Text>
+			</Box>
+			<Box flexDirection="column" height={height} width={width} overflow="hidden">
+				{view.lines.length === 0 && height > 0 ? <Text dimColor>{row?.kind === 'heading' || !row ? '' : row.kind === 'worktree' ? 'u: compose up, d: compose down, a: launch a command here' : 'no output yet'}</Text> : null}
+				{view.lines.map((line, i) => {
+					const absolute = view.first + i;
+					const isMatch = state.log.match === absolute;
+					return (
+						<Box key={i} height={1} width={width}>
+							<Text wrap="truncate-end">
+								{isMatch ? <Text inverse color="yellow">▶</Text> : null}
+								{`${line}\u001B[0m`}
+							</Text>
+						</Box>
+					);
+				})}
+			</Box>
+		</Box>
+	);
+}

@@ -1,0 +1,176 @@
+import type {Action, Focus, Mode} from '../core/store.js';
+
+/** The parts of Ink's `Key` the map looks at (a plain object in tests). */
+export interface KeyInfo {
+	upArrow?: boolean;
+	downArrow?: boolean;
+	leftArrow?: boolean;
+	rightArrow?: boolean;
+	pageUp?: boolean;
+	pageDown?: boolean;
+	home?: boolean;
+	end?: boolean;
+	return?: boolean;
+	escape?: boolean;
+	ctrl?: boolean;
+	meta?: boolean;
+	shift?: boolean;
+	tab?: boolean;
+	backspace?: boolean;
+	delete?: boolean;
+}
+
+export interface KeyContext {
+	mode: Mode;
+	focus: Focus;
+}
+
+const printable = (input: string) => input.replace(/[\u0000-\u001F\u007F]/g, '');
+
+/** Text inputs (launch form, filter, search): every printable key is text, never a shortcut. */
+function inputKey(input: string, key: KeyInfo, mode: Mode): Action | undefined {
+	if (key.escape || (key.ctrl && input === 'c')) return {type: 'cancel'};
+	if (key.return) return {type: 'submit'};
+	if (key.tab) return mode === 'launch' ? {type: 'nextField'} : undefined;
+	// Ink reports the Backspace key as `delete` on most terminals.
+	if (key.backspace || key.delete) return {type: 'backspace'};
+	if (mode === 'filter' && (key.upArrow || key.downArrow)) return {type: 'move', delta: key.upArrow ? -1 : 1};
+	if (key.ctrl || key.meta || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown) return undefined;
+	const text = printable(input);
+	return text === '' ? undefined : {type: 'input', text};
+}
+
+/**
+ * The whole key binding of the dashboard as a pure function: what a key press means in the
+ * current mode and focus. `undefined` means the key does nothing here.
+ */
+export function keyToAction(input: string, key: KeyInfo, context: KeyContext): Action | undefined {
+	const {mode, focus} = context;
+	if (mode === 'launch' || mode === 'filter' || mode === 'search') return inputKey(input, key, mode);
+	if (key.ctrl && input === 'c') return {type: 'interrupt'};
+	if (mode === 'quit') {
+		if (input === 's' || input === 'y') return {type: 'quitChoice', choice: 'stop'};
+		if (input === 'l') return {type: 'quitChoice', choice: 'leave'};
+		if (input === 'c' || input === 'n' || key.escape) return {type: 'quitChoice', choice: 'cancel'};
+		return undefined;
+	}
+	if (mode === 'help') {
+		if (input === 'q') return {type: 'quit'};
+		return key.escape || key.return || input === '?' ? {type: 'help'} : undefined;
+	}
+	if (key.ctrl || key.meta) {
+		if (key.escape) return {type: 'cancel'};
+		return undefined;
+	}
+	if (key.escape) return {type: 'cancel'};
+	if (key.tab) return {type: 'focusNext'};
+	if (key.pageUp) return {type: 'page', delta: -1};
+	if (key.pageDown) return {type: 'page', delta: 1};
+	if (focus === 'list') {
+		if (key.upArrow || input === 'k') return {type: 'move', delta: -1};
+		if (key.downArrow || input === 'j') return {type: 'move', delta: 1};
+		if (key.home || input === 'g') return {type: 'moveEdge', to: 'top'};
+		if (key.end || input === 'G') return {type: 'moveEdge', to: 'bottom'};
+		if (key.rightArrow || key.return) return {type: 'focusNext'};
+		if (input === '/') return {type: 'openFilter'};
+	} else {
+		if (key.upArrow || input === 'k') return {type: 'scroll', delta: -1};
+		if (key.downArrow || input === 'j') return {type: 'scroll', delta: 1};
+		if (key.home || input === 'g') return {type: 'scrollEdge', to: 'top'};
+		if (key.end || input === 'G' || input === 'f') return {type: 'scrollEdge', to: 'bottom'};
+		if (key.leftArrow) return {type: 'focusNext'};
+		if (input === '/') return {type: 'openSearch'};
+		if (input === 'n') return {type: 'searchNext', direction: -1};
+		if (input === 'N') return {type: 'searchNext', direction: 1};
+	}
+	switch (input) {
+		case 'q':
+			return {type: 'quit'};
+		case '?':
+			return {type: 'help'};
+		case 'a':
+			return {type: 'openLaunch'};
+		case 's':
+			return {type: 'stop'};
+		case 'r':
+			return {type: 'restart'};
+		case 'X':
+			return {type: 'forceKill'};
+		case 'u':
+			return {type: 'composeUp'};
+		case 'd':
+			return {type: 'composeDown'};
+		case 'o':
+			return {type: 'openUrl'};
+		default:
+			return undefined;
+	}
+}
+
+/**
+ * Ink hands over a chunk of typed or pasted text as ONE input ("3000\r" when keys arrive
+ * together). Splits it into separate key presses so Enter and Tab inside it still count.
+ */
+export function splitInput(input: string, key: KeyInfo): Array<[string, KeyInfo]> {
+	if (input.length <= 1 || key.ctrl || key.meta || !/[\r\n\t]/.test(input)) return [[input, key]];
+	const out: Array<[string, KeyInfo]> = [];
+	for (const part of input.split(/([\r\n\t])/)) {
+		if (part === '') continue;
+		if (part === '\r' || part === '\n') out.push(['', {return: true}]);
+		else if (part === '\t') out.push(['', {tab: true}]);
+		else out.push([part, {}]);
+	}
+	return out;
+}
+
+export interface KeyHelp {
+	keys: string;
+	what: string;
+}
+
+/** Full help (`?`), grouped; the readme lists the same table. */
+export const helpSections: Array<{title: string; keys: KeyHelp[]}> = [
+	{
+		title: 'Everywhere',
+		keys: [
+			{keys: 'Tab', what: 'switch focus between the service list and the log pane'},
+			{keys: 'a', what: 'launch a command in the selected worktree (asks for logical port + command)'},
+			{keys: 's', what: 'stop the selected host service (on an ended one: remove it from the list)'},
+			{keys: 'r', what: 'restart the selected host service (starts it again if it ended)'},
+			{keys: 'X', what: 'force-kill the selected host service (SIGKILL to its process group)'},
+			{keys: 'u / d', what: 'docker compose up / down for the selected worktree'},
+			{keys: 'o', what: 'open the selected service URL in the browser (the URL is shown too)'},
+			{keys: 'PgUp / PgDn', what: 'scroll the log a page'},
+			{keys: 'Esc', what: 'clear the search / close a form'},
+			{keys: '?', what: 'this help'},
+			{keys: 'q / Ctrl+C', what: 'quit (asks what to do with services this dashboard started)'},
+		],
+	},
+	{
+		title: 'Service list',
+		keys: [
+			{keys: '↑ ↓ / k j', what: 'select a worktree or service'},
+			{keys: 'g / G', what: 'first / last row'},
+			{keys: '/', what: 'filter worktrees by name (Enter keeps it, Esc clears it)'},
+			{keys: 'Enter / →', what: 'focus the log pane'},
+		],
+	},
+	{
+		title: 'Log pane',
+		keys: [
+			{keys: '↑ ↓ / k j', what: 'scroll a line (scrolling to the bottom follows again)'},
+			{keys: 'g / G, f, End', what: 'top / bottom and follow'},
+			{keys: '/', what: 'search (case-insensitive); Enter jumps to the newest match'},
+			{keys: 'n / N', what: 'next older / next newer match'},
+			{keys: '←', what: 'back to the service list'},
+		],
+	},
+	{
+		title: 'Quit dialog',
+		keys: [
+			{keys: 's', what: 'stop the services this dashboard started, then quit'},
+			{keys: 'l', what: 'leave them running (still registered: port list / port kill)'},
+			{keys: 'c / Esc', what: 'cancel'},
+		],
+	},
+];

@@ -1,0 +1,46 @@
+import {appendFileSync} from 'node:fs';
+import {render} from 'ink';
+import {createDashboardStore, type DashboardDeps} from '../core/store.js';
+import {App} from './app.js';
+
+export interface RunUiOptions extends DashboardDeps {
+	/** PORT_UI_TRACE: a file that gets `key <ms>` on each key press and `frame <ms>` on each frame. */
+	traceFile?: string;
+}
+
+/**
+ * Renders the dashboard until the user quits. Signals (SIGTERM, SIGHUP) stop the services this
+ * dashboard started before it exits, so nothing is orphaned silently. Returns the exit code.
+ */
+export async function runUi(options: RunUiOptions): Promise<number> {
+	const store = createDashboardStore(options);
+	const trace = options.traceFile;
+	const mark = trace ? (what: string) => appendFileSync(trace, `${what} ${Date.now()}\n`) : undefined;
+	store.getState().start();
+	const instance = render(<App store={store} onKey={mark ? input => mark(`key:${JSON.stringify(input)}`) : undefined} />, {
+		exitOnCtrlC: false,
+		patchConsole: true,
+		maxFps: 30,
+		onRender: mark ? () => mark('frame') : undefined,
+	});
+	let signalled: NodeJS.Signals | undefined;
+	const onSignal = (signal: NodeJS.Signals) => {
+		if (signalled) return;
+		signalled = signal;
+		void store.getState().confirmQuit('stop');
+	};
+	const signals = ['SIGTERM', 'SIGHUP', 'SIGINT'] as const;
+	for (const signal of signals) process.on(signal, onSignal);
+	try {
+		await instance.waitUntilExit();
+	} finally {
+		for (const signal of signals) process.off(signal, onSignal);
+		store.getState().dispose();
+	}
+	const summary = store.getState().exitSummary;
+	if (summary) process.stdout.write(`${summary}\n`);
+	if (signalled === 'SIGTERM') return 143;
+	if (signalled === 'SIGHUP') return 129;
+	if (signalled === 'SIGINT') return 130;
+	return 0;
+}

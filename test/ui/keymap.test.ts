@@ -1,0 +1,89 @@
+import {describe, expect, it} from 'vitest';
+import {keyToAction, splitInput, type KeyContext, type KeyInfo} from '../../source/ui/keymap.js';
+
+const normalList: KeyContext = {mode: 'normal', focus: 'list'};
+const normalLogs: KeyContext = {mode: 'normal', focus: 'logs'};
+const map = (input: string, key: KeyInfo, context: KeyContext) => keyToAction(input, key, context);
+
+describe('keyToAction', () => {
+	it.each<[string, KeyInfo, KeyContext, unknown]>([
+		['', {downArrow: true}, normalList, {type: 'move', delta: 1}],
+		['k', {}, normalList, {type: 'move', delta: -1}],
+		['j', {}, normalList, {type: 'move', delta: 1}],
+		['G', {}, normalList, {type: 'moveEdge', to: 'bottom'}],
+		['/', {}, normalList, {type: 'openFilter'}],
+		['', {tab: true}, normalList, {type: 'focusNext'}],
+		['', {return: true}, normalList, {type: 'focusNext'}],
+		['', {upArrow: true}, normalLogs, {type: 'scroll', delta: -1}],
+		['j', {}, normalLogs, {type: 'scroll', delta: 1}],
+		['', {pageUp: true}, normalLogs, {type: 'page', delta: -1}],
+		['', {pageDown: true}, normalList, {type: 'page', delta: 1}],
+		['', {end: true}, normalLogs, {type: 'scrollEdge', to: 'bottom'}],
+		['g', {}, normalLogs, {type: 'scrollEdge', to: 'top'}],
+		['/', {}, normalLogs, {type: 'openSearch'}],
+		['n', {}, normalLogs, {type: 'searchNext', direction: -1}],
+		['N', {}, normalLogs, {type: 'searchNext', direction: 1}],
+		['a', {}, normalList, {type: 'openLaunch'}],
+		['s', {}, normalLogs, {type: 'stop'}],
+		['r', {}, normalList, {type: 'restart'}],
+		['X', {shift: true}, normalList, {type: 'forceKill'}],
+		['x', {}, normalList, undefined],
+		['u', {}, normalList, {type: 'composeUp'}],
+		['d', {}, normalList, {type: 'composeDown'}],
+		['o', {}, normalList, {type: 'openUrl'}],
+		['?', {}, normalList, {type: 'help'}],
+		['q', {}, normalList, {type: 'quit'}],
+		['c', {ctrl: true}, normalList, {type: 'interrupt'}],
+		['', {escape: true, meta: true}, normalLogs, {type: 'cancel'}],
+	])('normal mode: %j %j %j', (input, key, context, expected) => {
+		expect(map(input, key, context)).toEqual(expected);
+	});
+
+	it('never turns typing into shortcuts in the launch form, filter or search', () => {
+		for (const mode of ['launch', 'filter', 'search'] as const) {
+			for (const letter of ['q', 's', 'r', 'X', 'a', 'u', 'd', 'o', '?', '/', 'j', 'k', 'n']) {
+				expect(map(letter, {}, {mode, focus: 'list'})).toEqual({type: 'input', text: letter});
+			}
+			expect(map('', {return: true}, {mode, focus: 'logs'})).toEqual({type: 'submit'});
+			expect(map('', {escape: true}, {mode, focus: 'logs'})).toEqual({type: 'cancel'});
+			expect(map('c', {ctrl: true}, {mode, focus: 'logs'})).toEqual({type: 'cancel'});
+			expect(map('', {delete: true}, {mode, focus: 'logs'})).toEqual({type: 'backspace'});
+			expect(map('', {backspace: true}, {mode, focus: 'logs'})).toEqual({type: 'backspace'});
+			expect(map('', {pageUp: true}, {mode, focus: 'logs'})).toBeUndefined();
+		}
+		expect(map('', {tab: true}, {mode: 'launch', focus: 'list'})).toEqual({type: 'nextField'});
+		expect(map('', {downArrow: true}, {mode: 'filter', focus: 'list'})).toEqual({type: 'move', delta: 1});
+		expect(map('npm run dev', {}, {mode: 'launch', focus: 'list'})).toEqual({type: 'input', text: 'npm run dev'});
+	});
+
+	it('quit dialog: stop, leave, cancel; Ctrl+C again stops', () => {
+		const quit: KeyContext = {mode: 'quit', focus: 'list'};
+		expect(map('s', {}, quit)).toEqual({type: 'quitChoice', choice: 'stop'});
+		expect(map('l', {}, quit)).toEqual({type: 'quitChoice', choice: 'leave'});
+		expect(map('c', {}, quit)).toEqual({type: 'quitChoice', choice: 'cancel'});
+		expect(map('', {escape: true}, quit)).toEqual({type: 'quitChoice', choice: 'cancel'});
+		expect(map('c', {ctrl: true}, quit)).toEqual({type: 'interrupt'});
+		expect(map('q', {}, quit)).toBeUndefined();
+	});
+
+	it('help: closes on Esc or ?, q quits, other keys do nothing', () => {
+		const help: KeyContext = {mode: 'help', focus: 'list'};
+		expect(map('?', {}, help)).toEqual({type: 'help'});
+		expect(map('', {escape: true}, help)).toEqual({type: 'help'});
+		expect(map('q', {}, help)).toEqual({type: 'quit'});
+		expect(map('s', {}, help)).toBeUndefined();
+	});
+});
+
+describe('splitInput', () => {
+	it('splits a chunk of typed text at Enter and Tab', () => {
+		expect(splitInput('3000\rnode x\r', {})).toEqual([
+			['3000', {}],
+			['', {return: true}],
+			['node x', {}],
+			['', {return: true}],
+		]);
+		expect(splitInput('j', {})).toEqual([['j', {}]]);
+		expect(splitInput('\r', {return: true})).toEqual([['\r', {return: true}]]);
+	});
+});
