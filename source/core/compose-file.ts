@@ -279,7 +279,7 @@ export function parseComposeFile(text: string, file: string, env: Env): ComposeF
 	const doc = parseDocument(text, {merge: true, customTags: composeTags, prettyErrors: false});
 	const first = doc.errors[0];
 	if (first) {
-		const line = first.linePos?.[0]?.line;
+		const line = first.linePos?.[0]?.line ?? (first.pos?.[0] === undefined ? undefined : text.slice(0, first.pos[0]).split('\n').length);
 		const message = first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 		throw configError(`${file}${line ? `:${line}` : ''}: not valid YAML: ${message}`);
 	}

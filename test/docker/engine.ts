@@ -1,0 +1,32 @@
+import {execFileSync, spawnSync} from 'node:child_process';
+import net from 'node:net';
+
+/**
+ * Gate of the real-engine suite. It FAILS (never skips) when no engine is reachable, unless
+ * PORT_SKIP_DOCKER_TESTS=1 says, on purpose, that this machine has no engine.
+ */
+export const optedOut = process.env['PORT_SKIP_DOCKER_TESTS'] === '1';
+
+export function engineProblem(): string | undefined {
+	const version = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], {encoding: 'utf8'});
+	if (version.error) return `no docker CLI on PATH (${version.error.message})`;
+	if (version.status !== 0) return `Docker engine not reachable: ${version.stderr.trim().split('\n')[0]}`;
+	const compose = spawnSync('docker', ['compose', 'version', '--short'], {encoding: 'utf8'});
+	if (compose.status !== 0) return `docker compose (v2) not available: ${compose.stderr.trim().split('\n')[0]} (export DOCKER_CONFIG=/tmp/port-ci-docker-config?)`;
+	for (const image of ['port-test/busybox:local', 'port-test/traefik-standin:local']) {
+		if (spawnSync('docker', ['image', 'inspect', image], {encoding: 'utf8'}).status !== 0) return `test image ${image} missing (run .ci/docker/setup.sh)`;
+	}
+	return undefined;
+}
+
+export const dockerJson = <T>(...args: string[]): T => JSON.parse(execFileSync('docker', args, {encoding: 'utf8'})) as T;
+export const dockerText = (...args: string[]) => spawnSync('docker', args, {encoding: 'utf8'});
+
+/** True when nothing listens on 127.0.0.1:<port>. */
+export function portFree(port: number): Promise<boolean> {
+	return new Promise(resolve => {
+		const server = net.createServer();
+		server.once('error', () => resolve(false));
+		server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
+	});
+}
