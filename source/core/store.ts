@@ -566,6 +566,15 @@ export function createDashboardStore(deps: DashboardDeps): DashboardStore {
 		return row && row.kind !== 'heading' ? row.worktree : undefined;
 	};
 
+	/** The registry's current version of an entry (a restart in place changes its pid). */
+	const fresh = (entry: HostService): HostService => {
+		try {
+			return read().hostServices.find(s => s.id === entry.id) ?? entry;
+		} catch {
+			return entry;
+		}
+	};
+
 	const adopt = (key: string, supervised: SupervisedService) => {
 		owned.set(key, supervised);
 		endings.delete(key);
@@ -652,7 +661,7 @@ export function createDashboardStore(deps: DashboardDeps): DashboardStore {
 			refresh();
 			return say('info', `Removed ${host.branch}:${host.logicalPort} from the list.`);
 		}
-		const entry = host.entry;
+		const entry = fresh(host.entry);
 		stoppedByUs.add(host.key);
 		await withBusy(host.key, 'stopping…', async () => {
 			const supervised = owned.get(host.key);
@@ -675,7 +684,7 @@ export function createDashboardStore(deps: DashboardDeps): DashboardStore {
 			return;
 		}
 		if (host.entry && host.owner === 'run' && isLive(host.status)) {
-			if (askRestart(host.entry)) say('info', `Asked the port run of ${label} (pid ${host.supervisorPid}) to restart it in place.`);
+			if (askRestart(fresh(host.entry))) say('info', `Asked the port run of ${label} (pid ${host.supervisorPid}) to restart it in place.`);
 			else say('error', `Could not reach the port run of ${label} (pid ${host.supervisorPid}).`);
 			return;
 		}
@@ -685,7 +694,7 @@ export function createDashboardStore(deps: DashboardDeps): DashboardStore {
 		if (host.repo !== project.repoRoot) return say('warn', `${label} belongs to ${host.repo}; restart it from there.`);
 		// Ended, or left running by a dashboard that is gone: (re)start it here, owned by us.
 		await withBusy(host.key, 'restarting…', async () => {
-			if (host.entry) await stopService(host.entry);
+			if (host.entry) await stopService(fresh(host.entry));
 			store.setState(s => {
 				const {[host.key]: _, ...busy} = s.busy;
 				return {busy};
@@ -700,9 +709,9 @@ export function createDashboardStore(deps: DashboardDeps): DashboardStore {
 		stoppedByUs.add(host.key);
 		const supervised = owned.get(host.key);
 		if (supervised) supervised.kill();
-		else if (!killService(host.entry)) return say('error', `Could not kill ${host.branch}:${host.logicalPort} (pid ${host.pid}).`);
+		else if (!killService(fresh(host.entry))) return say('error', `Could not kill ${host.branch}:${host.logicalPort} (pid ${host.pid}).`);
 		say('info', `Sent SIGKILL to ${host.branch}:${host.logicalPort} (process group ${host.pid}).`);
-		if (!supervised) void stopService(host.entry).then(refresh, refresh);
+		if (!supervised) void stopService(fresh(host.entry)).then(refresh, refresh);
 	};
 
 	const runCompose = async (direction: 'up' | 'down', name?: string): Promise<void> => {

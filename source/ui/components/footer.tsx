@@ -39,6 +39,17 @@ export function Footer({state, row, width}: {state: DashboardState; row: ListRow
 }
 
 export function MessageLine({state, width}: {state: DashboardState; width: number}) {
+	if (state.mode === 'search' || state.mode === 'filter') {
+		return (
+			<Box height={1} width={width}>
+				<Text wrap="truncate-end">
+					<Text color="cyan">{state.mode === 'search' ? 'search log: /' : 'filter worktrees: /'}</Text>
+					<Text>{state.mode === 'search' ? state.searchInput : state.filter}</Text>
+					<Text inverse> </Text>
+				</Text>
+			</Box>
+		);
+	}
 	const last = state.messages.at(-1);
 	const color = last?.level === 'error' ? 'red' : last?.level === 'warn' ? 'yellow' : 'green';
 	const text = state.phase === 'stopping' ? 'Stopping the services this dashboard started…' : last ? last.text : state.docker.ok ? '' : `Docker: ${state.docker.reason ?? 'unavailable'}`;

@@ -2,17 +2,17 @@ import {Box, Text} from 'ink';
 import {logWindow, statusText, type DashboardState, type ListRow} from '../../core/store.js';
 import type {LogBuffer} from '../../core/log-buffer.js';
 
-function titleOf(row: ListRow | undefined): string {
-	if (!row) return 'logs';
+function titleOf(row: ListRow | undefined): {name: string; extra: string} {
+	if (!row) return {name: 'logs', extra: ''};
 	switch (row.kind) {
 		case 'host':
-			return `${row.host.branch}:${row.host.logicalPort} (${statusText(row.host.status)})  ${row.host.url}  direct http://localhost:${row.host.actualPort}`;
+			return {name: `${row.host.branch}:${row.host.logicalPort} (${statusText(row.host.status)})`, extra: `${row.host.url}  direct http://localhost:${row.host.actualPort}`};
 		case 'compose':
-			return `${row.compose.service} [${row.compose.project}] (${row.compose.state})${row.compose.url ? `  ${row.compose.url}` : ''}`;
+			return {name: `${row.compose.service} (${row.compose.state})`, extra: `${row.compose.url ?? ''} [${row.compose.project}]`};
 		case 'worktree':
-			return `${row.worktree.name}: compose output`;
+			return {name: `${row.worktree.name}: compose output`, extra: ''};
 		default:
-			return 'logs';
+			return {name: 'logs', extra: ''};
 	}
 }
 
@@ -20,14 +20,15 @@ function titleOf(row: ListRow | undefined): string {
 export function LogPane({state, row, buffer, height, width}: {state: DashboardState; row: ListRow | undefined; buffer: LogBuffer | undefined; height: number; width: number}) {
 	const view = logWindow(buffer, state.log, height);
 	const focused = state.focus === 'logs';
-	const where = view.atBottom ? 'follow' : `line ${view.first + 1}, ${buffer ? buffer.total : 0} total, End to follow`;
+	const where = view.atBottom ? 'follow' : `line ${view.first + 1}/${buffer ? buffer.total : 0}, End to follow`;
+	const title = titleOf(row);
 	const matches = state.search && buffer ? buffer.countMatches(state.search) : 0;
 	const search = state.search ? `  /${state.search} (${matches} match${matches === 1 ? '' : 'es'})` : '';
 	return (
 		<Box flexDirection="column" width={width}>
 			<Box height={1} width={width}>
 				<Text wrap="truncate-end" inverse={focused} bold={focused}>
-					{`── ${titleOf(row)} ── ${where}${search} `.padEnd(width, '─')}
+					{`── ${title.name} ── ${where}${search} ── ${title.extra} `.padEnd(width, '─')}
 				</Text>
 			</Box>
 			<Box flexDirection="column" height={height} width={width} overflow="hidden">
