@@ -1010,7 +1010,8 @@ export function createDashboardStore(deps: DashboardDeps): DashboardStore {
 		docker: {ok: true},
 		worktrees: [],
 		otherHosts: [],
-		selected: '',
+		// Start on the worktree we were started in.
+		selected: worktreeKey(project.worktree),
 		focus: 'list',
 		mode: 'normal',
 		filter: '',
