@@ -2,7 +2,7 @@ import {writeFileSync} from 'node:fs';
 import {ExitCode, PortError, UsageError} from '../core/errors.js';
 import {requireProject} from '../core/project.js';
 import {cleanupStale} from '../core/stale.js';
-import {enterWorktree} from '../core/worktrees.js';
+import {enterWorktree, gitWorktrees} from '../core/worktrees.js';
 import {commands} from './index.js';
 import {parseCommand} from './parse.js';
 
@@ -53,7 +53,6 @@ export default async function enter(argv: string[]): Promise<number> {
 	if (shorthand) {
 		const near = Object.keys(commands).find(name => name !== 'enter' && distance(name, branch) <= (name.length > 4 ? 2 : 1));
 		if (near) {
-			const {gitWorktrees} = await import('../core/worktrees.js');
 			const known = (await gitWorktrees(project.repoRoot)).some(w => w.branch === branch);
 			if (!known) {
 				throw new PortError(`Unknown command "${branch}" (did you mean "${near}"?).`, ExitCode.usage, `To enter a branch of that name, run 'port enter ${branch}'.`);
