@@ -29,8 +29,8 @@ const skippedNote = (bytes: number) => `\u001B[2m[port: skipped ${(bytes / 1024 
 export function followFile(file: string, onText: (text: string) => void, options: FollowFileOptions = {}): Follower {
 	const initialBytes = options.initialBytes ?? 256 * 1024;
 	const interval = options.interval ?? 100;
-	const chunkBytes = options.chunkBytes ?? 512 * 1024;
-	const maxBacklog = options.maxBacklog ?? 2 * 1024 * 1024;
+	const chunkBytes = options.chunkBytes ?? 256 * 1024;
+	const maxBacklog = options.maxBacklog ?? 1024 * 1024;
 	const buffer = Buffer.allocUnsafe(chunkBytes);
 	let decoder = new StringDecoder('utf8');
 	let fd: number | undefined;

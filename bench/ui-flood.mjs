@@ -1,0 +1,195 @@
+// Floods one dashboard-owned service with 1,000,000 lines while the real `port ui` runs in a
+// real terminal (tmux), and reports:
+//   - flood time: from the launch key until the dashboard's screen shows the flood's last line
+//     (and how long the child itself took to write it),
+//   - peak RSS of the dashboard process (VmHWM),
+//   - key press -> next frame latency during the flood (median / p95): keys are sent with
+//     `tmux send-keys` every ~100 ms; PORT_UI_TRACE makes the dashboard log `key` and `frame`
+//     times; latency = first frame after the dashboard received the key - time the key was sent.
+// Budgets (issue 5): peak RSS < 200 MB, key-to-frame < 150 ms. Exit code 1 when over budget.
+//
+// Usage: npm run build && node bench/ui-flood.mjs [--lines 1000000] [--json]
+// Needs tmux. PORT_BENCH_CLI points at another build than dist/cli.js.
+import {execFile, execFileSync} from 'node:child_process';
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cliPath = process.env.PORT_BENCH_CLI ? path.resolve(process.env.PORT_BENCH_CLI) : path.join(repoDir, 'dist', 'cli.js');
+const args = process.argv.slice(2);
+const lines = Number(args[args.indexOf('--lines') + 1] || 1_000_000) || 1_000_000;
+const asJson = args.includes('--json');
+const budgets = {peakRssMB: 200, keyToFrameMs: 150};
+
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+const git = (cwd, ...a) => execFileSync('git', a, {cwd, stdio: 'ignore', env: {...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b'}});
+const quantile = (sorted, q) => {
+	if (sorted.length === 0) return Number.NaN;
+	const pos = (sorted.length - 1) * q;
+	return sorted[Math.floor(pos)] + (sorted[Math.ceil(pos)] - sorted[Math.floor(pos)]) * (pos - Math.floor(pos));
+};
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'port-ui-flood-'));
+const socket = `port-ui-flood-${process.pid}`;
+const tmux = (...a) => execFileSync('tmux', ['-L', socket, ...a], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
+
+function setup() {
+	const repo = path.join(work, 'app');
+	mkdirSync(repo);
+	git(repo, 'init', '-q', '-b', 'main');
+	writeFileSync(path.join(repo, 'README'), 'bench\n');
+	git(repo, 'add', '.');
+	git(repo, 'commit', '-q', '-m', 'init');
+	const bin = path.join(work, 'bin');
+	mkdirSync(bin);
+	// No real Docker: Traefik reads as running, `docker ps` lists nothing.
+	writeFileSync(path.join(bin, 'docker'), '#!/bin/sh\ncase "$1 $2" in\n  "version --format") echo 24.0.0;;\n  "inspect --type") echo true;;\nesac\nexit 0\n');
+	chmodSync(path.join(bin, 'docker'), 0o755);
+	const flood = path.join(work, 'flood.cjs');
+	writeFileSync(
+		flood,
+		`const fs = require('node:fs');
+const n = ${lines};
+const started = Date.now();
+const chunk = 5000;
+for (let i = 0; i < n; i += chunk) {
+	let text = '';
+	for (let j = i; j < Math.min(n, i + chunk); j++) text += '\\u001b[32mINFO\\u001b[0m GET /api/items/' + j + ' 200 in 3 ms\\n';
+	fs.writeSync(1, text);
+}
+fs.writeSync(1, 'FLOOD-END ' + n + '\\n');
+fs.writeFileSync(${JSON.stringify(path.join(work, 'child-done'))}, String(Date.now() - started));
+setInterval(() => {}, 1000);
+process.on('SIGTERM', () => process.exit(0));
+`,
+	);
+	return {repo, bin, flood};
+}
+
+function dashboardPid() {
+	const shellPid = Number(tmux('list-panes', '-t', 'ui', '-F', '#{pane_pid}').trim());
+	// The pane runs `sh -c "env -i ... node cli.js ui; ..."`; env execs node, so the shell's only
+	// child is the dashboard (its title reads `port`).
+	const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(shellPid)], {encoding: 'utf8'}).trim().split('\n').filter(Boolean);
+	if (children.length !== 1) throw new Error(`expected one dashboard process under pane ${shellPid}, found: ${children.join(', ')}`);
+	return Number(children[0]);
+}
+
+const vmHwmMB = pid => {
+	const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+	return match ? Number(match[1]) / 1024 : Number.NaN;
+};
+
+async function main() {
+	if (!existsSync(cliPath)) throw new Error(`${cliPath} missing: run npm run build first`);
+	const {repo, bin, flood} = setup();
+	const home = path.join(work, 'home');
+	const trace = path.join(work, 'trace.log');
+	const env = ['CI=false', 'TERM=xterm-256color', `PORT_HOME=${home}`, `PATH=${bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`, `PORT_UI_TRACE=${trace}`, `HOME=${work}`];
+	const command = `env -i ${env.map(e => `'${e}'`).join(' ')} '${process.execPath}' '${cliPath}' ui; echo PORT-UI-EXITED $?; sleep 60`;
+	tmux('new-session', '-d', '-s', 'ui', '-x', '120', '-y', '40', '-c', repo, command);
+	const screen = () => tmux('capture-pane', '-p', '-t', 'ui');
+	const waitScreen = async (check, what, timeout = 60_000) => {
+		const deadline = Date.now() + timeout;
+		while (!check(screen())) {
+			if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${screen()}`);
+			await sleep(20);
+		}
+	};
+	try {
+		await waitScreen(s => s.includes('q quit'), 'dashboard');
+		const pid = dashboardPid();
+		tmux('send-keys', '-t', 'ui', 'a');
+		await waitScreen(s => s.includes('Logical port:'), 'launch form');
+		tmux('send-keys', '-t', 'ui', '-l', '3000');
+		tmux('send-keys', '-t', 'ui', 'Enter');
+		tmux('send-keys', '-t', 'ui', '-l', `node ${flood}`);
+		const launchedAt = Date.now();
+		tmux('send-keys', '-t', 'ui', 'Enter');
+		// Keys during the flood, every ~40 ms without waiting for the previous one: the list has
+		// focus, so j/k move the selection (a visible change each time).
+		const sent = [];
+		let flip = false;
+		let floodSeenAt;
+		let stopKeys = false;
+		const keyLoop = (async () => {
+			while (!stopKeys) {
+				sent.push(Date.now());
+				execFile('tmux', ['-L', socket, 'send-keys', '-t', 'ui', flip ? 'k' : 'j'], () => {});
+				flip = !flip;
+				await sleep(40);
+			}
+		})();
+		const deadline = Date.now() + 120_000;
+		while (Date.now() < deadline) {
+			if (screen().includes(`FLOOD-END ${lines}`)) {
+				floodSeenAt = Date.now();
+				break;
+			}
+			await sleep(20);
+		}
+		stopKeys = true;
+		await keyLoop;
+		await sleep(300);
+		if (!floodSeenAt) throw new Error(`the flood's last line never appeared\n${screen()}`);
+		const peakRssMB = vmHwmMB(pid);
+		const childMs = Number(readFileSync(path.join(work, 'child-done'), 'utf8'));
+		tmux('send-keys', '-t', 'ui', 'q');
+		await waitScreen(s => s.includes('[s] stop them'), 'quit dialog', 10_000);
+		tmux('send-keys', '-t', 'ui', 's');
+		await waitScreen(s => s.includes('PORT-UI-EXITED 0'), 'exit', 20_000);
+
+		const events = readFileSync(trace, 'utf8').trim().split('\n').map(l => {
+			const [what, at] = [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))];
+			return {what, at};
+		});
+		const keyTimes = events.filter(e => e.what.startsWith('key')).map(e => e.at);
+		const frameTimes = events.filter(e => e.what === 'frame').map(e => e.at);
+		const latencies = [];
+		for (const t of sent) {
+			const received = keyTimes.find(k => k >= t - 5);
+			if (received === undefined) continue;
+			const frame = frameTimes.find(f => f >= received);
+			if (frame !== undefined) latencies.push(frame - t);
+		}
+		latencies.sort((a, b) => a - b);
+		const result = {
+			lines,
+			floodMs: floodSeenAt - launchedAt,
+			childWriteMs: childMs,
+			peakRssMB: Math.round(peakRssMB * 10) / 10,
+			keyToFrameMs: {n: latencies.length, sent: sent.length, median: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), max: latencies.at(-1)},
+			frames: frameTimes.length,
+			budgets,
+		};
+		const ok = result.peakRssMB < budgets.peakRssMB && result.keyToFrameMs.p95 < budgets.keyToFrameMs && latencies.length > 0;
+		if (asJson) process.stdout.write(`${JSON.stringify({...result, ok}, null, 2)}\n`);
+		else {
+			process.stdout.write(
+				[
+					`port ui flood: ${lines.toLocaleString('en')} lines into one dashboard-owned service`,
+					`  flood shown in full after   ${result.floodMs} ms (child wrote it in ${result.childWriteMs} ms)`,
+					`  dashboard peak RSS          ${result.peakRssMB} MB (budget < ${budgets.peakRssMB} MB)`,
+					`  key -> next frame           median ${result.keyToFrameMs.median.toFixed(1)} ms, p95 ${result.keyToFrameMs.p95.toFixed(1)} ms, max ${result.keyToFrameMs.max?.toFixed(1)} ms over ${latencies.length}/${sent.length} keys (budget < ${budgets.keyToFrameMs} ms)`,
+					`  ${ok ? 'within budget' : 'OVER BUDGET'}`,
+				].join('\n') + '\n',
+			);
+		}
+		return ok ? 0 : 1;
+	} finally {
+		try {
+			tmux('kill-server');
+		} catch {}
+		rmSync(work, {recursive: true, force: true});
+	}
+}
+
+main().then(
+	code => process.exit(code),
+	error => {
+		process.stderr.write(`ui-flood: ${error.stack ?? error}\n`);
+		process.exit(2);
+	},
+);

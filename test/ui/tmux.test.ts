@@ -1,0 +1,105 @@
+import {execFileSync} from 'node:child_process';
+import {randomBytes} from 'node:crypto';
+import path from 'node:path';
+import {afterEach, describe, expect, it} from 'vitest';
+import {processesWith, readRegistryFile, routeFiles} from '../helpers/cli.js';
+import {addWorktree, cliPath, fakeDocker, makeRepo, onCleanup, pathWith, runCleanups, tempDir, waitFor} from '../helpers/env.js';
+
+// The real dashboard in a real terminal (tmux), driven by keys like a user would.
+const fixture = path.resolve(import.meta.dirname, '../fixtures/server.cjs');
+
+afterEach(runCleanups);
+
+function tmux(socket: string, ...args: string[]): string {
+	return execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
+}
+
+describe('port ui in a real terminal (tmux)', () => {
+	it('launches, shows, restarts and stops a service, quits, and leaves nothing behind', async () => {
+		const portHome = tempDir('port-ui-tmux-home-');
+		const docker = fakeDocker();
+		const repo = makeRepo('app');
+		const feature1 = addWorktree(repo, 'feature-1');
+		addWorktree(repo, 'feature-2');
+		const marker = `from-ui-${randomBytes(4).toString('hex')}`;
+		const socket = `port-ui-test-${randomBytes(4).toString('hex')}`;
+		const env = [`CI=false`, `TERM=xterm-256color`, `PORT_HOME=${portHome}`, `PATH=${pathWith(docker.bin)}`, `PORT_STOP_TIMEOUT=2000`, `HOME=${process.env['HOME'] ?? portHome}`];
+		const command = `env -i ${env.map(e => `'${e}'`).join(' ')} '${process.execPath}' '${cliPath}' ui; echo PORT-UI-EXITED $?; sleep 120`;
+		tmux(socket, 'new-session', '-d', '-s', 'ui', '-x', '120', '-y', '40', '-c', feature1, command);
+		onCleanup(() => {
+			try {
+				tmux(socket, 'kill-server');
+			} catch {
+				// already gone
+			}
+		});
+		const screen = () => tmux(socket, 'capture-pane', '-p', '-t', 'ui');
+		const send = (...keys: string[]) => tmux(socket, 'send-keys', '-t', 'ui', ...keys);
+		const sendText = (text: string) => tmux(socket, 'send-keys', '-t', 'ui', '-l', text);
+		const waitScreen = (check: (s: string) => boolean, what: string, timeout = 10_000) =>
+			waitFor(() => check(screen()), {what: `${what}\n--- screen ---\n${screen()}`, timeout, interval: 50});
+
+		await waitScreen(s => /\* feature-1\s+feature-1\s+\(current\)/.test(s) && s.includes('feature-2') && s.includes('q quit'), 'dashboard with both worktrees, current marked');
+		// The frame fits: the header is still the first row (a too-tall frame would scroll it away).
+		expect(screen().split('\n')[0]).toMatch(/^port ui {2}app /);
+
+		send('a');
+		await waitScreen(s => s.includes('Logical port:'), 'launch form');
+		sendText('3000');
+		send('Enter');
+		sendText(`node ${fixture} ${marker}`);
+		send('Enter');
+		const row = await waitScreen(s => /:3000 -> :\d+ .*running/.test(s), 'service row');
+		void row;
+		const entry = await waitFor(() => readRegistryFile(portHome).hostServices[0], {what: 'registry entry'});
+		expect(entry).toMatchObject({branch: 'feature-1', logicalPort: 3000, owner: 'ui'});
+		await waitScreen(s => s.includes(`:3000 -> :${entry.actualPort}`) && s.includes(`${marker} listening on ${entry.actualPort}`), 'allocated port and log line');
+		expect(routeFiles(portHome)).toHaveLength(1);
+
+		send('r');
+		const restarted = await waitFor(() => readRegistryFile(portHome).hostServices.find(s => s.id === entry.id && s.pid !== entry.pid), {what: 'restart'});
+		await waitScreen(s => s.includes(`pid ${restarted.pid}`) && s.includes('── restarting ──'), 'restarted on screen');
+
+		send('s');
+		await waitScreen(s => /:3000 -> :\d+ .*stopped/.test(s), 'stopped on screen');
+		expect(readRegistryFile(portHome).hostServices).toEqual([]);
+
+		send('q');
+		await waitScreen(s => s.includes('PORT-UI-EXITED 0'), 'port ui exited 0');
+		expect(readRegistryFile(portHome).hostServices).toEqual([]);
+		expect(routeFiles(portHome)).toEqual([]);
+		expect(processesWith(marker)).toEqual([]);
+	});
+
+	it('quitting with a running service: Ctrl+C asks, s stops it', async () => {
+		const portHome = tempDir('port-ui-tmux-home-');
+		const docker = fakeDocker();
+		const repo = makeRepo('app');
+		const marker = `ctrlc-${randomBytes(4).toString('hex')}`;
+		const socket = `port-ui-test-${randomBytes(4).toString('hex')}`;
+		const env = [`CI=false`, `TERM=xterm-256color`, `PORT_HOME=${portHome}`, `PATH=${pathWith(docker.bin)}`, `PORT_STOP_TIMEOUT=2000`];
+		const command = `env -i ${env.map(e => `'${e}'`).join(' ')} '${process.execPath}' '${cliPath}' ui; echo PORT-UI-EXITED $?; sleep 120`;
+		tmux(socket, 'new-session', '-d', '-s', 'ui', '-x', '100', '-y', '20', '-c', repo, command);
+		onCleanup(() => {
+			try {
+				tmux(socket, 'kill-server');
+			} catch {
+				// already gone
+			}
+		});
+		const screen = () => tmux(socket, 'capture-pane', '-p', '-t', 'ui');
+		const waitScreen = (check: (s: string) => boolean, what: string) => waitFor(() => check(screen()), {what: `${what}\n--- screen ---\n${screen()}`, interval: 50});
+		await waitScreen(s => s.includes('q quit'), 'dashboard');
+		tmux(socket, 'send-keys', '-t', 'ui', 'a');
+		await waitScreen(s => s.includes('Logical port:'), 'form');
+		tmux(socket, 'send-keys', '-t', 'ui', '-l', `8080\rnode ${fixture} ${marker}\r`);
+		await waitScreen(s => s.includes(`${marker} listening on`), 'running');
+		tmux(socket, 'send-keys', '-t', 'ui', 'C-c');
+		await waitScreen(s => s.includes('[s] stop them and quit'), 'asked');
+		tmux(socket, 'send-keys', '-t', 'ui', 's');
+		await waitScreen(s => s.includes('PORT-UI-EXITED 0') && s.includes('Stopped app:8080.'), 'exited');
+		expect(readRegistryFile(portHome).hostServices).toEqual([]);
+		expect(routeFiles(portHome)).toEqual([]);
+		expect(processesWith(marker)).toEqual([]);
+	});
+});
