@@ -1,25 +1,136 @@
-// Bundles the CLI into dist/ so start-up parses one file instead of resolving hundreds of
-// modules. The dashboard (Ink, React, yoga) is a separate chunk, loaded only by `port ui`.
+// Builds the CLI into dist/ for a fast start (budget: `port list --json` within 1.25x of
+// `node -e 0`; see bench/startup.mjs and the Benchmarks section of readme.md).
+//
+// Layout (dist/package.json marks .js as CommonJS):
+//   dist/cli.js               CommonJS: argument split, dispatch, error reporting
+//   dist/commands/<name>.cjs  CommonJS, one self-contained bundle per command, require()d on use
+//   dist/vendor/meow.mjs      ESM, meow (loaded only when an argument needs the full parser)
+//   dist/ui/run-ui.mjs        ESM, the dashboard (Ink, React, yoga), imported only by `port ui`
+// Why CommonJS: Node 20 pays ~5 ms (15% of its own start) to set up the ESM loader for an ESM
+// entry, plus a few async steps per module; require() of one file costs almost nothing. Each
+// command bundle carries its own copy of the core it uses (only one command runs per process);
+// state that must be shared across copies uses registered symbols (errors.ts, parse.ts).
+//
+// Also for start-up:
+// - source/version.ts is replaced by the version string (no package.json read at run time).
+// - meow's pre-bundled dependencies evaluate normalize-package-data (semver, spdx-correct, whose
+//   module body sorts ~500 licence ids with localeCompare, i.e. loads ICU's collator) and
+//   @babel/code-frame at import time, although meow only calls them to read or normalise a
+//   package.json, which we never let it do (we pass `pkg`). Those two top-level calls are made lazy.
 import {build} from 'esbuild';
-import {chmod, rm} from 'node:fs/promises';
+import {chmod, mkdir, readFile, rm, writeFile} from 'node:fs/promises';
+import path from 'node:path';
 
-await rm(new URL('../dist', import.meta.url), {recursive: true, force: true});
-await build({
-	entryPoints: {cli: 'source/cli.ts'},
-	outdir: 'dist',
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
+// PORT_BUILD_OUTDIR builds elsewhere (e.g. to profile a build while `npm test` rebuilds dist/).
+const outdir = path.resolve(root, process.env.PORT_BUILD_OUTDIR || 'dist');
+
+const meowPatches = [
+	[
+		'var libExports = requireLib$1();',
+		'var libExports = {get codeFrameColumns() { return requireLib$1().codeFrameColumns; }};',
+	],
+	[
+		'var normalizeExports = requireNormalize();\nconst normalizePackageData = getDefaultExportFromCjs(normalizeExports);',
+		'const normalizePackageData = (...args) => getDefaultExportFromCjs(requireNormalize())(...args);',
+	],
+];
+
+const lockfileImport = "import lockfile from 'proper-lockfile';";
+const lazyLockfile =
+	"const lockfile = new Proxy({}, {get: (_target, key) => require('proper-lockfile')[key]}) as typeof import('proper-lockfile');";
+
+const commandsIndex = path.join(root, 'source', 'commands', 'index.ts');
+const commandImport = /import\('\.\/([\w-]+)\.js'\)/g;
+const commandNames = [...new Set([...(await readFile(commandsIndex, 'utf8')).matchAll(commandImport)].map(m => m[1]))];
+
+/**
+ * - version.ts -> a constant; meow's eager initialisers -> lazy (see above).
+ * - The command table's `import('./x.js')` -> `require('<dir>x.cjs')` (sync, no ESM loader).
+ * - `meow` and the dashboard stay outside the CommonJS bundles, loaded with import() on demand.
+ */
+const portPlugin = ({commandsDir, vendorDir, uiDir} = {}) => ({
+	name: 'port-build',
+	setup(b) {
+		b.onLoad({filter: /[/\\]source[/\\]version\.ts$/}, () => ({contents: `export const version = ${JSON.stringify(pkg.version)};\n`, loader: 'ts'}));
+		b.onLoad({filter: /[/\\]node_modules[/\\]meow[/\\]build[/\\]dependencies\.js$/}, async args => {
+			let contents = await readFile(args.path, 'utf8');
+			const warnings = [];
+			for (const [from, to] of meowPatches) {
+				if (contents.includes(from)) contents = contents.replace(from, to);
+				else warnings.push({text: `start-up patch not applied (meow changed?): ${from.split('\n')[0]}`});
+			}
+			return {contents, loader: 'js', warnings};
+		});
+		if (commandsDir === undefined) return;
+		// proper-lockfile (graceful-fs, retry, signal-exit) is needed only to write the registry:
+		// its static import becomes a proxy that require()s the bundled module on first use.
+		b.onLoad({filter: /[/\\]source[/\\]core[/\\][\w-]+\.ts$/}, async args => {
+			const contents = await readFile(args.path, 'utf8');
+			if (!contents.includes(lockfileImport)) return undefined;
+			return {contents: contents.replace(lockfileImport, lazyLockfile), loader: 'ts'};
+		});
+		b.onLoad({filter: /[/\\]source[/\\]commands[/\\]index\.ts$/}, async args => ({
+			contents: (await readFile(args.path, 'utf8')).replace(commandImport, (_, name) => `Promise.resolve().then(() => require('${commandsDir}${name}.cjs'))`),
+			loader: 'ts',
+		}));
+		b.onResolve({filter: /\.cjs$/}, args => ({path: args.path, external: true}));
+		b.onResolve({filter: /^meow$/}, () => ({path: `${vendorDir}meow.mjs`, external: true}));
+		b.onResolve({filter: /[/\\]ui[/\\]run-ui\.js$/}, () => ({path: `${uiDir}run-ui.mjs`, external: true}));
+	},
+});
+
+const common = {
 	bundle: true,
-	splitting: true,
-	format: 'esm',
 	platform: 'node',
 	target: 'node20',
 	sourcemap: 'linked',
 	logLevel: 'warning',
 	// Prefer ESM builds: jsonc-parser's UMD "main" hides its requires from the bundler.
 	mainFields: ['module', 'main'],
-	// Ink imports react-devtools-core only when DEV=true; it is not installed.
-	external: ['react-devtools-core'],
-	// CommonJS dependencies (proper-lockfile) call require() for Node built-ins.
-	banner: {js: "import {createRequire as __portCreateRequire} from 'node:module'; const require = __portCreateRequire(import.meta.url);"},
 	define: {'process.env.NODE_ENV': '"production"'},
-});
-await chmod(new URL('../dist/cli.js', import.meta.url), 0o755);
+};
+
+// CommonJS output has no import.meta: give it one (createRequire and meow's importMeta use .url).
+const cjs = {
+	...common,
+	format: 'cjs',
+	define: {...common.define, 'import.meta': '__portImportMeta'},
+	banner: {js: "'use strict'; var __portImportMeta = {url: require('node:url').pathToFileURL(__filename).href};"},
+};
+
+// ESM bundles may contain CommonJS dependencies that call require() for Node built-ins.
+const esm = {
+	...common,
+	format: 'esm',
+	outExtension: {'.js': '.mjs'},
+	banner: {js: "import {createRequire as __portCreateRequire} from 'node:module'; const require = __portCreateRequire(import.meta.url);"},
+};
+
+await rm(outdir, {recursive: true, force: true});
+await mkdir(outdir, {recursive: true});
+await writeFile(path.join(outdir, 'package.json'), '{\n  "type": "commonjs"\n}\n');
+await Promise.all([
+	build({...cjs, entryPoints: {cli: 'source/cli.ts'}, outdir, plugins: [portPlugin({commandsDir: './commands/', vendorDir: './vendor/', uiDir: './ui/'})]}),
+	build({
+		...cjs,
+		entryPoints: Object.fromEntries(commandNames.map(name => [name, `source/commands/${name}.ts`])),
+		outdir: path.join(outdir, 'commands'),
+		outExtension: {'.js': '.cjs'},
+		plugins: [portPlugin({commandsDir: './', vendorDir: '../vendor/', uiDir: '../ui/'})],
+	}),
+	build({...esm, entryPoints: {meow: 'node_modules/meow/build/index.js'}, outdir: path.join(outdir, 'vendor'), plugins: [portPlugin()]}),
+	build({
+		...esm,
+		entryPoints: {'run-ui': 'source/ui/run-ui.tsx'},
+		outdir: path.join(outdir, 'ui'),
+		// Split so Ink's devtools chunk (which imports react-devtools-core) loads only when DEV=true.
+		splitting: true,
+		chunkNames: 'chunk-[hash]',
+		// Ink imports react-devtools-core only when DEV=true; it is not installed.
+		external: ['react-devtools-core'],
+		plugins: [portPlugin()],
+	}),
+]);
+await chmod(path.join(outdir, 'cli.js'), 0o755);

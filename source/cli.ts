@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import {splitArgv} from './core/args.js';
-import {ExitCode, PortError} from './core/errors.js';
+import {ExitCode, PortError, isPortError} from './core/errors.js';
 import {commandSummaries, commands} from './commands/index.js';
+import {isFullParserNeeded, isSimpleArg, loadFullParser} from './commands/parse.js';
 import {version} from './version.js';
 
 const help = `
@@ -44,11 +45,20 @@ async function main(argv: string[]): Promise<number> {
 		throw new PortError(`${what}.`, ExitCode.usage, "Run 'port --help' for the list of commands.");
 	}
 	const command = await load();
-	return command.default(Object.hasOwn(commands, name) ? args : ours, rest);
+	const commandArgs = Object.hasOwn(commands, name) ? args : ours;
+	// meow is loaded only when an argument needs it (start-up budget, see commands/parse.ts).
+	if (!commandArgs.every(isSimpleArg)) await loadFullParser();
+	try {
+		return await command.default(commandArgs, rest);
+	} catch (error) {
+		if (!isFullParserNeeded(error)) throw error;
+		await loadFullParser();
+		return command.default(commandArgs, rest);
+	}
 }
 
 function report(error: unknown): number {
-	if (error instanceof PortError) {
+	if (isPortError(error)) {
 		process.stderr.write(`port: ${error.message}\n`);
 		if (error.hint) process.stderr.write(`${error.hint}\n`);
 		if (process.env['PORT_DEBUG'] === '1') process.stderr.write(`${error.stack}\n`);

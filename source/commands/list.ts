@@ -17,6 +17,9 @@ export const spec = {
 	flags: {json: {type: 'boolean', default: false}},
 } as const;
 
+/** Plain code-unit order: localeCompare would load ICU's collator, several ms of start-up. */
+const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 export type ServiceStatus = 'running' | 'orphaned';
 
 /** Running: child and supervisor alive; orphaned: the supervisor was killed, the child still serves. */
@@ -29,7 +32,7 @@ export default async function list(argv: string[]): Promise<number> {
 	const worktrees = project ? listWorktrees(project.repoRoot).map(w => ({...w, current: w.path === project.worktreePath})) : [];
 	const services = readRegistry()
 		.hostServices.map(s => ({...s, status: serviceStatus(s), current: s.repo === project?.repoRoot}))
-		.sort((a, b) => Number(b.current) - Number(a.current) || a.repo.localeCompare(b.repo) || a.branch.localeCompare(b.branch) || a.logicalPort - b.logicalPort);
+		.sort((a, b) => Number(b.current) - Number(a.current) || byCodeUnit(a.repo, b.repo) || byCodeUnit(a.branch, b.branch) || a.logicalPort - b.logicalPort);
 
 	if (cli.flags.json) {
 		process.stdout.write(`${JSON.stringify({worktrees, hostServices: services.map(({current: _, ...s}) => s)}, null, 2)}\n`);

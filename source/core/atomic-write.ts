@@ -1,7 +1,7 @@
 import {closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync} from 'node:fs';
 import path from 'node:path';
-import {randomBytes} from 'node:crypto';
 import {fsError} from './errors.js';
+import {lazyRequire} from './lazy.js';
 
 /**
  * Writes `target` so readers see the old content or the new one, never a mix or an empty
@@ -10,7 +10,7 @@ import {fsError} from './errors.js';
  * the target untouched.
  */
 export function writeFileAtomic(target: string, content: string): void {
-	const tmp = path.join(path.dirname(target), `${path.basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
+	const tmp = path.join(path.dirname(target), `${path.basename(target)}.${(lazyRequire('node:crypto') as typeof import('node:crypto')).randomBytes(4).toString('hex')}.tmp`);
 	let fd: number | undefined;
 	try {
 		fd = openSync(tmp, 'wx', 0o644);

@@ -1,9 +1,10 @@
-import {createHash} from 'node:crypto';
+import {lazyRequire} from './lazy.js';
 
 export const shortHash = (value: string, length = 8) =>
-	createHash('sha256').update(value).digest('hex').slice(0, length);
+	(lazyRequire('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(value).digest('hex').slice(0, length);
 
 const maxLabel = 63;
+const cleanLabel = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /**
  * A worktree/branch name turned into one DNS label: lowercase `[a-z0-9-]`, no leading or
@@ -11,6 +12,9 @@ const maxLabel = 63;
  * long get a hash of the original so that distinct inputs stay distinct.
  */
 export function sanitizeName(raw: string): string {
+	// Already a clean label (the usual case): skip the Unicode normalisation and regexes, which
+	// cost start-up time on every command (bench/startup.mjs). Same result as the full path.
+	if (raw.length <= maxLabel && cleanLabel.test(raw)) return raw;
 	const cleaned = raw
 		.normalize('NFKD')
 		.replace(/\p{M}+/gu, '')

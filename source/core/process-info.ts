@@ -1,6 +1,6 @@
-import {execFileSync} from 'node:child_process';
 import {readFileSync, readdirSync} from 'node:fs';
 import {errnoCode} from './errors.js';
+import {lazyRequire} from './lazy.js';
 
 interface ProcStat {
 	state: string;
@@ -40,6 +40,7 @@ export function processStartTime(pid: number): string | undefined {
 		return stat && stat.state !== 'Z' ? stat.startTime : undefined;
 	}
 	try {
+		const {execFileSync} = lazyRequire('node:child_process') as typeof import('node:child_process');
 		const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).trim();
 		return out === '' ? undefined : out;
 	} catch {

@@ -1,7 +1,7 @@
 import {isAlive, signalGroup} from './process-info.js';
 import {readRegistry, updateRegistry, type HostService} from './registry.js';
 import {removeLog} from './log-file.js';
-import {removeRoute} from './routes.js';
+import {removeRoute} from './route-files.js';
 
 export const childAlive = (s: HostService) => isAlive(s.pid, s.pidStartTime);
 export const supervisorAlive = (s: HostService) => isAlive(s.supervisorPid, s.supervisorStartTime);
