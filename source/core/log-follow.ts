@@ -11,8 +11,10 @@ export interface FollowFileOptions {
 	initialBytes?: number;
 	/** Poll interval in ms (a stat per tick; reads only when the file grew). */
 	interval?: number;
-	/** Bytes read per tick at most; the rest is read on the next turn of the event loop. */
+	/** Bytes read per tick at most; the rest is read `busyInterval` ms later. */
 	chunkBytes?: number;
+	/** Pause between reads while more is waiting (keeps a flood from starving rendering and keys). */
+	busyInterval?: number;
 	/** When more than this is unread, skip to the last `initialBytes` (a flood can't be shown anyway). */
 	maxBacklog?: number;
 }
@@ -23,7 +25,8 @@ const skippedNote = (bytes: number) => `\u001B[2m[port: skipped ${(bytes / 1024 
  * Follows a log file like `tail -F`: starts with its last `initialBytes`, then reads what is
  * appended. Handles the file not existing yet, rotation (rename to `.1` and a new file: the
  * rest of the old one is read first), truncation in place (read again from 0), and floods
- * (bounded reads per tick; a backlog past `maxBacklog` is skipped with a note). Text reaches
+ * (bounded reads with a short pause between them, so at most ~25 MB/s is ingested and the
+ * event loop stays free for keys and frames; a backlog past `maxBacklog` is skipped with a note). Text reaches
  * `onText` decoded as UTF-8 (a character split across reads is kept whole).
  */
 export function followFile(file: string, onText: (text: string) => void, options: FollowFileOptions = {}): Follower {
@@ -31,6 +34,7 @@ export function followFile(file: string, onText: (text: string) => void, options
 	const interval = options.interval ?? 100;
 	const chunkBytes = options.chunkBytes ?? 256 * 1024;
 	const maxBacklog = options.maxBacklog ?? 1024 * 1024;
+	const busyInterval = options.busyInterval ?? 10;
 	const buffer = Buffer.allocUnsafe(chunkBytes);
 	let decoder = new StringDecoder('utf8');
 	let fd: number | undefined;
@@ -132,7 +136,7 @@ export function followFile(file: string, onText: (text: string) => void, options
 		} catch {
 			close();
 		}
-		schedule(more ? 0 : interval);
+		schedule(more ? busyInterval : interval);
 	};
 
 	const schedule = (ms: number) => {

@@ -208,7 +208,7 @@ export interface DashboardDeps {
 	childAlive?: (service: HostService) => boolean;
 	supervisorAlive?: (service: HostService) => boolean;
 	dockerSnapshot?: () => Promise<DockerSnapshot>;
-	/** Runs compose up/down for a worktree, streaming progress; defaults to `port up` / `port down --yes` when `cli` is set, else plain `docker compose`. */
+	/** Runs compose up/down for a worktree, streaming progress; defaults to `port up` / `port down` when `cli` is set, else plain `docker compose`. */
 	compose?: (direction: 'up' | 'down', worktree: WorktreeRow, onText: (text: string) => void) => Promise<StreamResult>;
 	/** The `port` CLI to run compose commands with ([node, cli.js]); only when it knows `up`/`down`. */
 	cli?: string[];
@@ -731,7 +731,8 @@ export function createDashboardStore(deps: DashboardDeps): DashboardStore {
 	const defaultCompose = (direction: 'up' | 'down', tree: WorktreeRow, onText: (text: string) => void): Promise<StreamResult> => {
 		if (deps.cli && deps.cli.length > 0) {
 			const [file, ...args] = deps.cli;
-			return runStreaming(file!, [...args, direction, ...(direction === 'down' ? ['--yes'] : [])], tree.path, onText, {PORT_HOME: portHome()});
+			// No --yes for down: host services are the dashboard's to stop, not compose down's.
+			return runStreaming(file!, [...args, direction], tree.path, onText, {PORT_HOME: portHome()});
 		}
 		const composeFile = path.join(tree.path, project.config.compose);
 		const args = ['compose', '-p', tree.composeProject, '-f', composeFile, ...(direction === 'up' ? ['up', '-d'] : ['down'])];
