@@ -1,6 +1,7 @@
 import {randomBytes} from 'node:crypto';
 import {constants} from 'node:os';
-import {copyFileSync, openSync, closeSync, statSync, truncateSync} from 'node:fs';
+import {existsSync, openSync, closeSync, rmSync, statSync} from 'node:fs';
+import {copyFile, truncate} from 'node:fs/promises';
 import type {Writable} from 'node:stream';
 import {execa, type ResultPromise} from 'execa';
 import {ExitCode, PortError} from './errors.js';
@@ -251,7 +252,7 @@ export class SupervisedService {
 		if (request.output === 'file') {
 			this.logFd ??= (removeLog(identity.logFile), openLogFd(identity.logFile));
 			stdio = {stdout: this.logFd, stderr: this.logFd} as unknown as typeof stdio;
-			this.capTimer ??= setInterval(() => capFileLog(identity.logFile), 2000).unref();
+			this.capTimer ??= setInterval(() => void capFileLog(identity.logFile), 2000).unref();
 		} else {
 			this.log ??= new CappedLog(identity.logFile);
 			stdio = {stdout: 'pipe', stderr: 'pipe'};
@@ -383,13 +384,24 @@ function openLogFd(file: string): number {
 	return openSync(file, 'a');
 }
 
-/** File-mode logs are written by the child itself (O_APPEND); keep one generation, then truncate. */
-function capFileLog(file: string): void {
+/**
+ * File-mode logs are written by the child itself (O_APPEND); keep one generation, then truncate.
+ * Asynchronous (libuv's thread pool): a flooded log can be tens of MB, and a synchronous copy
+ * would stall the supervisor's event loop (the dashboard's keys and frames).
+ */
+const capping = new Set<string>();
+async function capFileLog(file: string): Promise<void> {
+	if (capping.has(file)) return;
 	try {
 		if (statSync(file).size <= logCapBytes()) return;
-		copyFileSync(file, `${file}.1`);
-		truncateSync(file, 0);
+		capping.add(file);
+		await copyFile(file, `${file}.1`);
+		await truncate(file, 0);
+		// The service may have ended (and its logs been removed) while we copied.
+		if (!existsSync(file)) rmSync(`${file}.1`, {force: true});
 	} catch {
 		// The file may be gone already (service ended).
+	} finally {
+		capping.delete(file);
 	}
 }

@@ -135,6 +135,23 @@ describe('port ui (ink)', () => {
 		expect(isProcessAlive(before.pid)).toBe(false);
 	});
 
+	it('shows exited(code) and crashed, and r starts an ended service again', async () => {
+		await mount();
+		writeFileSync(path.join(scripts, 'exit3.cjs'), "console.log('bye'); setTimeout(() => process.exit(3), 400);\n");
+		const first = await launchFromKeys(3000, `node ${path.join(scripts, 'exit3.cjs')}`);
+		await waitForFrame(f => /:3000 -> :\d+ .*exited\(3\)/.test(f) && f.includes('bye'), 'exited(3)');
+		expect(readRegistry().hostServices).toEqual([]);
+		await type('r');
+		const again = await waitFor(() => readRegistry().hostServices.find(s => s.logicalPort === 3000), {what: 'started again'});
+		expect(again.id).not.toBe(first.id);
+		expect(again.owner).toBe('ui');
+		await type('s');
+		await waitFor(() => readRegistry().hostServices.length === 0, {what: 'stopped'});
+		const crashing = await launchFromKeys(4000, `node ${fixture}`);
+		process.kill(crashing.pid, 'SIGSEGV');
+		await waitForFrame(f => /:4000 -> :\d+ .*crashed \(SIGSEGV\)/.test(f), 'crashed');
+	});
+
 	it('force-kills the selected service (X)', async () => {
 		await mount();
 		const service = await launchFromKeys(3000, `node ${fixture}`);
