@@ -38,8 +38,10 @@ const meowPatches = [
 ];
 
 const lockfileImport = "import lockfile from 'proper-lockfile';";
-const lazyLockfile =
-	"const lockfile = new Proxy({}, {get: (_target, key) => require('proper-lockfile')[key]}) as typeof import('proper-lockfile');";
+// The proxy require()s dist/vendor/proper-lockfile.cjs (a separate file: commands that only read
+// do not even parse its ~50 KB).
+const lazyLockfile = (vendorDir) =>
+	`const lockfile = new Proxy({}, {get: (_target, key) => require('${vendorDir}proper-lockfile.cjs')[key]}) as typeof import('proper-lockfile');`;
 
 const commandsIndex = path.join(root, 'source', 'commands', 'index.ts');
 const commandImport = /import\('\.\/([\w-]+)\.js'\)/g;
@@ -69,7 +71,7 @@ const portPlugin = ({commandsDir, vendorDir, uiDir} = {}) => ({
 		b.onLoad({filter: /[/\\]source[/\\]core[/\\][\w-]+\.ts$/}, async args => {
 			const contents = await readFile(args.path, 'utf8');
 			if (!contents.includes(lockfileImport)) return undefined;
-			return {contents: contents.replace(lockfileImport, lazyLockfile), loader: 'ts'};
+			return {contents: contents.replace(lockfileImport, lazyLockfile(vendorDir)), loader: 'ts'};
 		});
 		b.onLoad({filter: /[/\\]source[/\\]commands[/\\]index\.ts$/}, async args => ({
 			contents: (await readFile(args.path, 'utf8')).replace(commandImport, (_, name) => `Promise.resolve().then(() => require('${commandsDir}${name}.cjs'))`),
@@ -121,6 +123,7 @@ await Promise.all([
 		plugins: [portPlugin({commandsDir: './', vendorDir: '../vendor/', uiDir: '../ui/'})],
 	}),
 	build({...esm, entryPoints: {meow: 'node_modules/meow/build/index.js'}, outdir: path.join(outdir, 'vendor'), plugins: [portPlugin()]}),
+	build({...cjs, entryPoints: {'proper-lockfile': 'node_modules/proper-lockfile/index.js'}, outdir: path.join(outdir, 'vendor'), outExtension: {'.js': '.cjs'}}),
 	build({
 		...esm,
 		entryPoints: {'run-ui': 'source/ui/run-ui.tsx'},

@@ -3,6 +3,7 @@ import {splitArgv} from './core/args.js';
 import {ExitCode, PortError, isPortError} from './core/errors.js';
 import {commandSummaries, commands} from './commands/index.js';
 import {isFullParserNeeded, isSimpleArg, loadFullParser} from './commands/parse.js';
+import {writeStdout} from './core/output.js';
 import {version} from './version.js';
 
 const help = `
@@ -32,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
 		return ExitCode.ok;
 	}
 	if (name === '--version' || name === '-v') {
-		process.stdout.write(`${version}\n`);
+		writeStdout(`${version}\n`);
 		return ExitCode.ok;
 	}
 	if (name === '--help' || name === '-h' || name === 'help') {
@@ -70,17 +71,41 @@ function report(error: unknown): number {
 	return ExitCode.failure;
 }
 
-/** Exit once stdout/stderr are flushed: process.exit() alone can cut piped output short. */
-function exit(code: number): void {
-	process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+// process.stdout / process.stderr are created on first use, and creating one costs start-up
+// time (a pipe or a terminal loads net and streams): `port --version` must not pay for stderr.
+// Track the ones that exist, so exit() flushes only those and the EPIPE handler goes on each.
+const opened: NodeJS.WriteStream[] = [];
+// `port list | head -1` closes our stdout early: that is not an error worth a stack trace.
+const onStreamError = (error: Error) => {
+	if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exitCode ??= 0;
+	else throw error;
+};
+for (const name of ['stdout', 'stderr'] as const) {
+	const descriptor = Object.getOwnPropertyDescriptor(process, name);
+	const get = descriptor?.get;
+	if (!get || !descriptor.configurable) {
+		opened.push(process[name].on('error', onStreamError));
+		continue;
+	}
+	Object.defineProperty(process, name, {
+		configurable: true,
+		enumerable: descriptor.enumerable,
+		get() {
+			const stream = get.call(process) as NodeJS.WriteStream;
+			if (!opened.includes(stream)) opened.push(stream.on('error', onStreamError));
+			return stream;
+		},
+	});
 }
 
-// `port list | head -1` closes our stdout early: that is not an error worth a stack trace.
-for (const stream of [process.stdout, process.stderr]) {
-	stream.on('error', error => {
-		if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exitCode ??= 0;
-		else throw error;
-	});
+/** Exit once stdout/stderr are flushed: process.exit() alone can cut piped output short. */
+function exit(code: number): void {
+	const flush = (index: number): void => {
+		const stream = opened[index];
+		if (stream) stream.write('', () => flush(index + 1));
+		else process.exit(code);
+	};
+	flush(0);
 }
 
 main(process.argv.slice(2)).then(exit, error => exit(report(error)));

@@ -2,6 +2,7 @@ import {detectProject, listWorktrees} from '../core/project.js';
 import {readRegistry, type HostService} from '../core/registry.js';
 import {childAlive, cleanupStale, supervisorAlive} from '../core/stale.js';
 import {ExitCode} from '../core/errors.js';
+import {writeStdout} from '../core/output.js';
 import {parseCommand} from './parse.js';
 
 export const spec = {
@@ -35,7 +36,7 @@ export default async function list(argv: string[]): Promise<number> {
 		.sort((a, b) => Number(b.current) - Number(a.current) || byCodeUnit(a.repo, b.repo) || byCodeUnit(a.branch, b.branch) || a.logicalPort - b.logicalPort);
 
 	if (cli.flags.json) {
-		process.stdout.write(`${JSON.stringify({worktrees, hostServices: services.map(({current: _, ...s}) => s)}, null, 2)}\n`);
+		writeStdout(`${JSON.stringify({worktrees, hostServices: services.map(({current: _, ...s}) => s)}, null, 2)}\n`);
 		return ExitCode.ok;
 	}
 	const out: string[] = [];
@@ -53,6 +54,6 @@ export default async function list(argv: string[]): Promise<number> {
 		const note = s.status === 'orphaned' ? '  [orphaned: its port run was killed]' : s.owner === 'ui' ? '  [port ui]' : '';
 		out.push(`    ${s.branch}:${s.logicalPort} -> localhost:${s.actualPort} (pid ${s.pid})  http://${s.hostname}:${s.logicalPort}${note}`);
 	}
-	process.stdout.write(`${out.join('\n')}\n`);
+	writeStdout(`${out.join('\n')}\n`);
 	return ExitCode.ok;
 }
