@@ -60,6 +60,14 @@ export function parseCommand<F extends AnyFlags>(spec: CommandSpec<F>, argv: str
 	for (const key of Object.keys(cli.unnormalizedFlags)) {
 		if (!known.has(key) && !known.has(camel(key))) throw unknownFlag(spec.name, key);
 	}
+	// yargs reads `--replace=maybe` as false without a word; a boolean flag takes no value.
+	const declared = spec.flags as Record<string, {type?: string}>;
+	for (const arg of argv) {
+		const [, name, value] = /^--([^=]+)=(.*)$/s.exec(arg) ?? [];
+		if (name !== undefined && declared[camel(name)]?.type === 'boolean' && value !== 'true' && value !== 'false') {
+			throw new UsageError(`Flag --${name} takes no value (got ${JSON.stringify(value)}).`, `Run 'port ${spec.name} --help' for usage.`);
+		}
+	}
 	return cli;
 }
 
