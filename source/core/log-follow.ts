@@ -44,6 +44,9 @@ export function followFile(file: string, onText: (text: string) => void, options
 	let stopped = false;
 	let timer: NodeJS.Timeout | undefined;
 	let dropToNewline = false;
+	/** The first bytes of the file we follow, to recognise its copy in `<file>.1`. */
+	let head: Buffer | undefined;
+	const headBytes = 64;
 
 	const close = () => {
 		if (fd !== undefined) closeSync(fd);
@@ -74,11 +77,39 @@ export function followFile(file: string, onText: (text: string) => void, options
 		}
 		const want = Math.min(chunkBytes, size - offset);
 		if (want <= 0) return false;
+		const position = offset;
 		const read = readSync(fd, buffer, 0, want, offset);
 		if (read <= 0) return false;
+		if (position === 0 && (head === undefined || head.length < headBytes)) head = Buffer.from(buffer.subarray(0, Math.min(read, headBytes)));
 		offset += read;
 		emit(decoder.write(buffer.subarray(0, read)));
 		return offset < size;
+	};
+
+	/** Reads `<file>.1` from our offset to its end (bounded like any backlog). */
+	const drainCopy = () => {
+		let copy: number | undefined;
+		try {
+			copy = openSync(`${file}.1`, 'r');
+			const size = fstatSync(copy).size;
+			if (size <= offset || !head || head.length === 0) return;
+			// Only a copy of THIS file (same first bytes), not an older generation.
+			const start = Buffer.alloc(head.length);
+			if (readSync(copy, start, 0, head.length, 0) !== head.length || !start.equals(head)) return;
+			const main = fd;
+			fd = copy;
+			try {
+				while (readChunk(size)) {
+					// bounded: readChunk skips anything past maxBacklog
+				}
+			} finally {
+				fd = main;
+			}
+		} catch {
+			// No copy (or it is gone already): nothing to recover.
+		} finally {
+			if (copy !== undefined) closeSync(copy);
+		}
 	};
 
 	const open = (): boolean => {
@@ -89,6 +120,8 @@ export function followFile(file: string, onText: (text: string) => void, options
 		}
 		const stats = fstatSync(fd);
 		ino = stats.ino;
+		const start = Buffer.alloc(Math.min(headBytes, stats.size));
+		head = start.length > 0 ? start.subarray(0, readSync(fd, start, 0, start.length, 0)) : undefined;
 		decoder = new StringDecoder('utf8');
 		if (first && stats.size > initialBytes) {
 			offset = stats.size - initialBytes;
@@ -126,7 +159,11 @@ export function followFile(file: string, onText: (text: string) => void, options
 			} else {
 				const size = fstatSync(fd!).size;
 				if (size < offset) {
-					// Truncated in place (the log cap): start again from the top.
+					// Truncated in place (the log cap copies the file to `.1`, then truncates): what
+					// we had not read yet is at the end of the copy. Read it there, then start again
+					// from the top.
+					drainCopy();
+					head = undefined;
 					offset = 0;
 					decoder = new StringDecoder('utf8');
 					dropToNewline = false;

@@ -1,4 +1,4 @@
-import {appendFileSync, renameSync, truncateSync, writeFileSync} from 'node:fs';
+import {appendFileSync, copyFileSync, renameSync, truncateSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {followCommand, followFile} from '../../source/core/log-follow.js';
@@ -33,6 +33,25 @@ describe('followFile', () => {
 			appendFileSync(file, 'after truncate\n');
 			await waitFor(() => state.text.includes('after truncate\n'), {what: 'after truncation'});
 			expect(state.text).toBe('first\nsecond\nlast of old\nnew file\nafter truncate\n');
+		} finally {
+			follower.stop();
+		}
+	});
+
+	it('copy + truncate (the file-mode log cap): the unread tail is read from the copy', async () => {
+		const file = path.join(tempDir(), 'svc.log');
+		writeFileSync(file, 'one\ntwo\n');
+		const {state, onText} = collect();
+		const follower = followFile(file, onText, {interval: 150});
+		try {
+			await waitFor(() => state.text === 'one\ntwo\n', {what: 'first read'});
+			// Between two polls: more output, then the cap copies and truncates.
+			appendFileSync(file, 'unread tail\n');
+			copyFileSync(file, `${file}.1`);
+			truncateSync(file, 0);
+			appendFileSync(file, 'new\n');
+			await waitFor(() => state.text.includes('new\n'), {what: 'after truncation'});
+			expect(state.text).toBe('one\ntwo\nunread tail\nnew\n');
 		} finally {
 			follower.stop();
 		}
