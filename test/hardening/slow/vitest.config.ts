@@ -1,0 +1,12 @@
+import {defineConfig} from 'vitest/config';
+
+// The slow hardening suite (fault stress, file-system faults on tmpfs mounts): not part of
+// `npm test`; run by .ci/run with `npx vitest run --config test/hardening/slow/vitest.config.ts`.
+export default defineConfig({
+	test: {
+		include: ['test/hardening/slow/**/*.slow.ts'],
+		testTimeout: 600_000,
+		hookTimeout: 120_000,
+		maxWorkers: 1,
+	},
+});
