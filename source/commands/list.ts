@@ -51,7 +51,14 @@ export default async function list(argv: string[]): Promise<number> {
 	for (const s of services) {
 		if (s.repo !== lastRepo) out.push(`  ${s.repo}`);
 		lastRepo = s.repo;
-		const note = s.status === 'orphaned' ? '  [orphaned: its port run was killed]' : s.owner === 'ui' ? '  [port ui]' : '';
+		const note =
+			s.status === 'orphaned'
+				? s.owner === 'ui'
+					? '  [left running by port ui; port kill stops it]'
+					: '  [orphaned: its port run was killed; port kill stops it]'
+				: s.owner === 'ui'
+					? '  [port ui]'
+					: '';
 		out.push(`    ${s.branch}:${s.logicalPort} -> localhost:${s.actualPort} (pid ${s.pid})  http://${s.hostname}:${s.logicalPort}${note}`);
 	}
 	writeStdout(`${out.join('\n')}\n`);
