@@ -18,13 +18,13 @@
 //   @babel/code-frame at import time, although meow only calls them to read or normalise a
 //   package.json, which we never let it do (we pass `pkg`). Those two top-level calls are made lazy.
 import {build} from 'esbuild';
-import {chmod, mkdir, readFile, rm, writeFile} from 'node:fs/promises';
+import {chmod, mkdir, readFile, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
 // PORT_BUILD_OUTDIR builds elsewhere (e.g. to profile a build while `npm test` rebuilds dist/).
-const outdir = path.resolve(root, process.env.PORT_BUILD_OUTDIR || 'dist');
+let outdir = path.resolve(root, process.env.PORT_BUILD_OUTDIR || 'dist');
 
 const meowPatches = [
 	[
@@ -110,6 +110,11 @@ const esm = {
 	banner: {js: "import {createRequire as __portCreateRequire} from 'node:module'; const require = __portCreateRequire(import.meta.url);"},
 };
 
+// Build into a fresh directory next to the target, then swap it in with two renames: a `port`
+// started while tests rebuild (several test files build in beforeAll) never finds dist/ half
+// deleted or half written.
+const finalDir = outdir;
+outdir = `${finalDir}.build-${process.pid}`;
 await rm(outdir, {recursive: true, force: true});
 await mkdir(outdir, {recursive: true});
 await writeFile(path.join(outdir, 'package.json'), '{\n  "type": "commonjs"\n}\n');
@@ -137,3 +142,9 @@ await Promise.all([
 	}),
 ]);
 await chmod(path.join(outdir, 'cli.js'), 0o755);
+const previous = `${finalDir}.old-${process.pid}`;
+await rename(finalDir, previous).catch(error => {
+	if (error.code !== 'ENOENT') throw error;
+});
+await rename(outdir, finalDir);
+await rm(previous, {recursive: true, force: true});

@@ -1,6 +1,6 @@
 import {detectProject, listWorktrees} from '../core/project.js';
 import {readRegistry, type HostService} from '../core/registry.js';
-import {childAlive, cleanupStale, supervisorAlive} from '../core/stale.js';
+import {childAlive, cleanupStale, isStale, supervisorAlive} from '../core/stale.js';
 import {ExitCode} from '../core/errors.js';
 import {writeStdout} from '../core/output.js';
 import {parseCommand} from './parse.js';
@@ -32,7 +32,8 @@ export default async function list(argv: string[]): Promise<number> {
 	const project = detectProject();
 	const worktrees = project ? listWorktrees(project.repoRoot).map(w => ({...w, current: w.path === project.worktreePath})) : [];
 	const services = readRegistry()
-		.hostServices.map(s => ({...s, status: serviceStatus(s), current: s.repo === project?.repoRoot}))
+		.hostServices.filter(s => !isStale(s))
+		.map(s => ({...s, status: serviceStatus(s), current: s.repo === project?.repoRoot}))
 		.sort((a, b) => Number(b.current) - Number(a.current) || byCodeUnit(a.repo, b.repo) || byCodeUnit(a.branch, b.branch) || a.logicalPort - b.logicalPort);
 
 	if (cli.flags.json) {

@@ -2,6 +2,8 @@ import {isAlive, signalGroup} from './process-info.js';
 import {readRegistry, updateRegistry, type HostService} from './registry.js';
 import {removeLog} from './log-file.js';
 import {removeRoute} from './route-files.js';
+import {ExitCode, PortError} from './errors.js';
+import {warn} from './warnings.js';
 
 export const childAlive = (s: HostService) => isAlive(s.pid, s.pidStartTime);
 export const supervisorAlive = (s: HostService) => isAlive(s.supervisorPid, s.supervisorStartTime);
@@ -40,14 +42,22 @@ export function cleanupStale(): HostService[] {
 	const staleReservations = snapshot.reservations.some(r => r.expiresAt <= now || !isAlive(r.pid, r.startTime));
 	if (!snapshot.hostServices.some(isStale) && !staleReservations) return [];
 	const removed: HostService[] = [];
-	updateRegistry(registry => {
-		registry.reservations = registry.reservations.filter(r => r.expiresAt > now && isAlive(r.pid, r.startTime));
-		registry.hostServices = registry.hostServices.filter(service => {
-			if (!isStale(service)) return true;
-			removed.push(service);
-			return false;
+	try {
+		updateRegistry(registry => {
+			registry.reservations = registry.reservations.filter(r => r.expiresAt > now && isAlive(r.pid, r.startTime));
+			registry.hostServices = registry.hostServices.filter(service => {
+				if (!isStale(service)) return true;
+				removed.push(service);
+				return false;
+			});
 		});
-	});
+	} catch (error) {
+		// A full or read-only disk must not stop a command that only reads (port list): the
+		// stale entries stay in the file (nothing is lost) and go on the next successful run.
+		if (!(error instanceof PortError) || error.exitCode !== ExitCode.config || !error.message.startsWith('Cannot ')) throw error;
+		warn(`stale entries were not cleaned up: ${error.message}`);
+		return [];
+	}
 	for (const service of removed) {
 		// Grandchildren of a SIGKILLed supervisor may outlive the leader and hold the port; the
 		// group is provably ours while it exists (Linux never reuses a live group's id).

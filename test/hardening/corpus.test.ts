@@ -1,18 +1,14 @@
 // Hardening: a table of bad inputs. Each must end with the documented exit code and a one-line
 // message (plus at most a hint line), no stack trace unless PORT_DEBUG=1, and nothing lost: no
 // registry entry dropped, no half-written (.tmp) file left. Every run has stdin closed and CI=true.
-import {afterEach, beforeAll, describe, expect, it} from 'vitest';
-import {execFileSync} from 'node:child_process';
+import {afterEach, describe, expect, it} from 'vitest';
 import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {parseOverride} from '../../source/core/compose-file.js';
 import {port, readRegistryFile} from '../helpers/cli.js';
-import {repoDir, runCleanups} from '../helpers/env.js';
+import {runCleanups} from '../helpers/env.js';
 import {config, liveEntry, registryPath, runBad, scene, tempFiles, writeRegistry, type BadInput, type Scene} from './cases.js';
 
-beforeAll(() => {
-	execFileSync(process.execPath, [path.join(repoDir, 'scripts', 'build.mjs')]);
-}, 120_000);
 afterEach(() => runCleanups());
 
 const usage = 2;

@@ -7,11 +7,10 @@ import path from 'node:path';
 import {Ajv} from 'ajv';
 import {parse} from 'yaml';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {execFileSync} from 'node:child_process';
 import {hostRouteName, hostnameFor, isDnsLabel, sanitizeName} from '../../source/core/names.js';
 import {hostRouteConfig, writeRoute} from '../../source/core/routes.js';
 import {port} from '../helpers/cli.js';
-import {fakeDocker, git, makeRepo, repoDir, runCleanups, schemasDir, tempDir} from '../helpers/env.js';
+import {fakeDocker, git, makeRepo, runCleanups, schemasDir, tempDir} from '../helpers/env.js';
 
 /** Deterministic PRNG (mulberry32) so a failure names a reproducible input. */
 function prng(seed: number) {
@@ -119,7 +118,6 @@ describe('branch-name fuzzing', () => {
 			expect(label.startsWith('wt-'), `hashed label ${label} shared by ${JSON.stringify([...set])}`).toBe(false);
 		}
 
-		execFileSync(process.execPath, [path.join(repoDir, 'scripts', 'build.mjs')]);
 		const repo = makeRepo('app');
 		const env = {portHome: tempDir('port-home-'), dockerBin: fakeDocker().bin};
 		expect((await port(['init'], repo, env)).code).toBe(0);

@@ -7,16 +7,14 @@ import {spawn} from 'node:child_process';
 import {writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {execFileSync} from 'node:child_process';
 import {cliEnv, port, readRegistryFile, startPort, type CliEnv} from '../helpers/cli.js';
-import {addWorktree, cliPath, fakeDocker, makeRepo, repoDir, runCleanups, tempDir, waitFor} from '../helpers/env.js';
+import {addWorktree, cliPath, fakeDocker, makeRepo, runCleanups, tempDir, waitFor} from '../helpers/env.js';
 
 let repo: string;
 let tree: string;
 let env: CliEnv;
 
 beforeAll(async () => {
-	execFileSync(process.execPath, [path.join(repoDir, 'scripts', 'build.mjs')]);
 	repo = makeRepo('app');
 	env = {portHome: tempDir('port-home-'), dockerBin: fakeDocker().bin};
 	expect((await port(['init'], repo, env)).code).toBe(0);
