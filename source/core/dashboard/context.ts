@@ -1,0 +1,165 @@
+// What the store's action slices share: the store itself, the dependencies with their defaults
+// filled in, what the dashboard remembers about services, log buffers and row look-ups.
+import {dockerSnapshot, followComposeLogs} from '../dashboard-docker.js';
+import {forceKillHostService, launchHostService, requestRestart, stopHostService, type SupervisedService} from '../host-service.js';
+import {LogBuffer} from '../log-buffer.js';
+import {followFile} from '../log-follow.js';
+import {listWorktrees} from '../project.js';
+import {readRegistry, type HostService} from '../registry.js';
+import {childAlive, supervisorAlive} from '../stale.js';
+import {defaultOpenUrl} from './open-url.js';
+import {listRows, selectedRow} from './selectors.js';
+import type {DashboardDeps, DashboardStore, HostRow, HostStatus, ListRow, Message, WorktreeRow} from './types.js';
+
+type Defaulted =
+	| 'now'
+	| 'readRegistry'
+	| 'listWorktrees'
+	| 'launch'
+	| 'stopService'
+	| 'forceKill'
+	| 'requestRestart'
+	| 'childAlive'
+	| 'supervisorAlive'
+	| 'dockerSnapshot'
+	| 'followFile'
+	| 'followCompose'
+	| 'openUrl'
+	| 'logCapacity'
+	| 'flushMs';
+
+export type ResolvedDeps = DashboardDeps & Required<Pick<DashboardDeps, Defaulted>>;
+
+export interface StoreContext {
+	store: DashboardStore;
+	deps: ResolvedDeps;
+	buffers: Map<string, LogBuffer>;
+	/** Services this dashboard launched and supervises. */
+	owned: Map<string, SupervisedService>;
+	/** How each service we knew ended (kept so the row can say exited(1) / crashed / stopped). */
+	endings: Map<string, HostStatus>;
+	stoppedByUs: Set<string>;
+	/** The host rows of the last refresh, so services that vanish stay listed with how they ended. */
+	remembered: Map<string, HostRow>;
+	disposed: boolean;
+	bufferFor(key: string): LogBuffer;
+	/** Log text goes into the ring at once; the UI hears about it at most every `flushMs`. */
+	ingest(key: string, text: string): void;
+	cancelFlush(): void;
+	say(level: Message['level'], text: string): void;
+	/** The selected row, or (ignoring the filter) the row with this key. */
+	rowByKey(key?: string): ListRow | undefined;
+	hostByKey(key?: string): HostRow | undefined;
+	/** The named worktree, or the selected row's. */
+	worktreeByName(name?: string): WorktreeRow | undefined;
+	/** The registry's current version of an entry (a restart in place changes its pid). */
+	fresh(entry: HostService): HostService;
+	setBusy(key: string, label: string): void;
+	clearBusy(key: string): void;
+}
+
+const withDefaults = (deps: DashboardDeps): ResolvedDeps => ({
+	...deps,
+	now: deps.now ?? Date.now,
+	readRegistry: deps.readRegistry ?? readRegistry,
+	listWorktrees: deps.listWorktrees ?? listWorktrees,
+	launch: deps.launch ?? launchHostService,
+	stopService: deps.stopService ?? stopHostService,
+	forceKill: deps.forceKill ?? forceKillHostService,
+	requestRestart: deps.requestRestart ?? requestRestart,
+	childAlive: deps.childAlive ?? childAlive,
+	supervisorAlive: deps.supervisorAlive ?? supervisorAlive,
+	dockerSnapshot: deps.dockerSnapshot ?? dockerSnapshot,
+	followFile: deps.followFile ?? followFile,
+	followCompose: deps.followCompose ?? followComposeLogs,
+	openUrl: deps.openUrl ?? defaultOpenUrl,
+	logCapacity: deps.logCapacity ?? 5000,
+	flushMs: deps.flushMs ?? 33,
+});
+
+/** `store` is the zustand api handed to the state initializer: usable once the initializer returned. */
+export function createContext(store: DashboardStore, given: DashboardDeps): StoreContext {
+	const deps = withDefaults(given);
+	const {now, readRegistry: read, logCapacity: capacity, flushMs} = deps;
+	const buffers = new Map<string, LogBuffer>();
+	let dirty = false;
+	let flushTimer: NodeJS.Timeout | undefined;
+
+	const ctx: StoreContext = {
+		store,
+		deps,
+		buffers,
+		owned: new Map(),
+		endings: new Map(),
+		stoppedByUs: new Set(),
+		remembered: new Map(),
+		disposed: false,
+		bufferFor: key => {
+			let buffer = buffers.get(key);
+			if (!buffer) buffers.set(key, (buffer = new LogBuffer(capacity)));
+			return buffer;
+		},
+		ingest: (key, text) => {
+			ctx.bufferFor(key).append(text);
+			dirty = true;
+			if (!flushTimer && !ctx.disposed) {
+				flushTimer = setTimeout(() => {
+					flushTimer = undefined;
+					if (!dirty || ctx.disposed) return;
+					dirty = false;
+					store.setState(s => ({logVersion: s.logVersion + 1}));
+				}, flushMs);
+			}
+		},
+		cancelFlush: () => {
+			if (flushTimer) clearTimeout(flushTimer);
+		},
+		say: (level, text) => store.setState(s => ({messages: [...s.messages.slice(-49), {level, text, at: now()}]})),
+		rowByKey: key => {
+			const state = store.getState();
+			return key === undefined ? selectedRow(state) : listRows({...state, filter: ''}).find(r => r.key === key);
+		},
+		hostByKey: key => {
+			const row = ctx.rowByKey(key);
+			return row?.kind === 'host' ? row.host : undefined;
+		},
+		worktreeByName: name => {
+			const state = store.getState();
+			if (name !== undefined) return state.worktrees.find(w => w.name === name);
+			const row = selectedRow(state);
+			return row && row.kind !== 'heading' ? row.worktree : undefined;
+		},
+		fresh: entry => {
+			try {
+				return read().hostServices.find(s => s.id === entry.id) ?? entry;
+			} catch {
+				return entry;
+			}
+		},
+		setBusy: (key, label) => store.setState(s => ({busy: {...s.busy, [key]: label}})),
+		clearBusy: key =>
+			store.setState(s => {
+				const {[key]: _, ...busy} = s.busy;
+				return {busy};
+			}),
+	};
+	return ctx;
+}
+
+/** Runs one piece of work per key at a time, marked busy meanwhile; failures become messages. */
+export const busyRunner =
+	(ctx: StoreContext, refresh: () => void) =>
+	async (key: string, label: string, work: () => Promise<void>): Promise<void> => {
+		if (ctx.store.getState().busy[key]) return;
+		ctx.setBusy(key, label);
+		try {
+			await work();
+		} catch (error) {
+			ctx.say('error', error instanceof Error ? error.message : String(error));
+		} finally {
+			ctx.clearBusy(key);
+			refresh();
+		}
+	};
+
+export type WithBusy = ReturnType<typeof busyRunner>;

@@ -1,0 +1,97 @@
+import path from 'node:path';
+import {createStore} from 'zustand/vanilla';
+import {setWarningSink} from '../warnings.js';
+import {createComposeActions} from './compose-actions.js';
+import {busyRunner, createContext} from './context.js';
+import {createDispatch} from './dispatch.js';
+import {createHostActions} from './host-actions.js';
+import {createLogActions} from './log-actions.js';
+import {createLogFollowers} from './log-followers.js';
+import {createNavigationActions} from './navigation-actions.js';
+import {createOpenUrl} from './open-url.js';
+import {createRefresher} from './refresh.js';
+import {worktreeKey} from './selectors.js';
+import type {DashboardDeps, DashboardState, DashboardStore} from './types.js';
+
+/** The dashboard's state and actions, headless: the ink UI renders it and sends it actions. */
+export function createDashboardStore(deps: DashboardDeps): DashboardStore {
+	// The slices only touch the store when called, which is after the initializer returned.
+	return createStore<DashboardState>()((_set, _get, store) => {
+		const ctx = createContext(store, deps);
+		const {project, now} = ctx.deps;
+		const followers = createLogFollowers(ctx);
+		const {refresh, pollDocker, start: startRefreshing} = createRefresher(ctx, followers);
+		const withBusy = busyRunner(ctx, refresh);
+		const hosts = createHostActions(ctx, {refresh, followers, withBusy});
+		const runCompose = createComposeActions(ctx, {withBusy, pollDocker});
+		const openUrl = createOpenUrl(ctx);
+		const logs = createLogActions(ctx);
+		const navigation = createNavigationActions(ctx, {followers, launch: hosts.launch});
+		const dispatch = createDispatch(ctx, {hosts, logs, navigation, runCompose, openUrl});
+
+		let stopWatching: (() => void) | undefined;
+
+		const start = () => {
+			const restoreWarnings = setWarningSink(text => ctx.say('warn', text));
+			const stopRefreshing = startRefreshing();
+			stopWatching = () => {
+				restoreWarnings();
+				stopRefreshing();
+			};
+			return () => store.getState().dispose();
+		};
+
+		const dispose = () => {
+			if (ctx.disposed) return;
+			ctx.disposed = true;
+			stopWatching?.();
+			ctx.cancelFlush();
+			followers.stopAll();
+		};
+
+		return {
+			repoRoot: project.repoRoot,
+			repoName: path.basename(project.repoRoot),
+			domain: project.config.domain,
+			traefik: {state: 'unknown'},
+			docker: {ok: true},
+			worktrees: [],
+			otherHosts: [],
+			// Start on the worktree we were started in.
+			selected: worktreeKey(project.worktree),
+			focus: 'list',
+			mode: 'normal',
+			filter: '',
+			form: {field: 'port', port: '', command: '', error: undefined, worktree: project.worktree},
+			searchInput: '',
+			search: '',
+			log: {follow: true, top: 0, match: undefined},
+			logVersion: 0,
+			messages: [],
+			busy: {},
+			logRows: 10,
+			now: now(),
+			phase: 'running',
+			exitSummary: undefined,
+			dispatch,
+			refresh,
+			pollDocker,
+			launch: (worktree, port, command) => hosts.launch(worktree, port, command),
+			stop: hosts.stop,
+			restart: hosts.restart,
+			forceKill: hosts.forceKill,
+			composeUp: name => runCompose('up', name),
+			composeDown: name => runCompose('down', name),
+			openUrl,
+			quit: navigation.quit,
+			confirmQuit: navigation.confirmQuit,
+			setLogRows: rows => {
+				if (store.getState().logRows !== rows) store.setState({logRows: rows});
+			},
+			logBuffer: key => ctx.buffers.get(key ?? store.getState().selected),
+			say: ctx.say,
+			start,
+			dispose,
+		};
+	});
+}

@@ -1,0 +1,152 @@
+// Host services: launch (owned by this dashboard), stop, restart and force-kill, including
+// services left running by another `port ui` or run by `port run`.
+import type {ExitInfo, SupervisedService} from '../host-service.js';
+import type {StoreContext, WithBusy} from './context.js';
+import type {LogFollowers} from './log-followers.js';
+import {hostKey, isLive} from './selectors.js';
+import type {HostRow, HostStatus} from './types.js';
+
+export interface HostActions {
+	/** With `quietErrors`, a failed launch returns undefined without a message. */
+	launch(worktreeName: string, logicalPort: number, command: string[], quietErrors?: boolean): Promise<HostRow | undefined>;
+	stop(key?: string): Promise<void>;
+	restart(key?: string): Promise<void>;
+	forceKill(key?: string): void;
+}
+
+interface Needs {
+	refresh(): void;
+	followers: LogFollowers;
+	withBusy: WithBusy;
+}
+
+export function createHostActions(ctx: StoreContext, {refresh, followers, withBusy}: Needs): HostActions {
+	const {store, deps, buffers, owned, endings, stoppedByUs, remembered, bufferFor, ingest, say, hostByKey, worktreeByName, fresh} = ctx;
+	const {project, launch: launchService, stopService, forceKill: killService, requestRestart: askRestart, supervisorAlive: isSupervisorAlive} = deps;
+
+	const adopt = (key: string, supervised: SupervisedService) => {
+		owned.set(key, supervised);
+		endings.delete(key);
+		stoppedByUs.delete(key);
+		supervised.on(event => {
+			if (event.type === 'exit') {
+				if (event.restarting) ingest(key, '\u001B[2m── restarting ──\u001B[0m\n');
+				return;
+			}
+			if (event.type === 'ended') {
+				if (owned.get(key) === supervised) owned.delete(key);
+				endings.set(key, endingOf(event.info, stoppedByUs.has(key)));
+			}
+			refresh();
+		});
+	};
+
+	const launch = async (worktreeName: string, logicalPort: number, command: string[], quietErrors = false): Promise<HostRow | undefined> => {
+		const tree = worktreeByName(worktreeName);
+		if (!tree) {
+			say('error', `No worktree named ${worktreeName}.`);
+			return undefined;
+		}
+		const key = hostKey(project.repoRoot, tree.name, logicalPort);
+		ctx.setBusy(key, 'starting…');
+		try {
+			const launched = await launchService({
+				project: {repoRoot: project.repoRoot, worktree: tree.name, config: project.config},
+				logicalPort,
+				command,
+				cwd: tree.path,
+				owner: 'ui',
+				output: 'file',
+				color: true,
+			});
+			const buffer = bufferFor(key);
+			if (buffer.size > 0 || buffer.pending) ingest(key, '\u001B[2m── launched ──\u001B[0m\n');
+			adopt(key, launched.supervised);
+			const direct = `http://localhost:${launched.service.actualPort}`;
+			say('info', `Started ${tree.name}:${logicalPort} -> :${launched.service.actualPort} (${command.join(' ')})  ${launched.service.hostname}:${logicalPort}`);
+			if (launched.traefik.state === 'unavailable') say('warn', `Routing is off until Traefik runs (${launched.traefik.reason}); use ${direct}.`);
+			refresh();
+			store.setState({selected: key});
+			followers.syncCompose();
+			return hostByKey(key);
+		} catch (error) {
+			const text = error instanceof Error ? error.message : String(error);
+			if (!quietErrors) say('error', `Could not start ${tree.name}:${logicalPort}: ${text}`);
+			return undefined;
+		} finally {
+			ctx.clearBusy(key);
+		}
+	};
+
+	const stop = async (key?: string) => {
+		const host = hostByKey(key);
+		if (!host) return say('warn', 'Select a host service to stop.');
+		if (!host.entry || !isLive(host.status)) {
+			// An ended row: stop again clears it from the list.
+			remembered.delete(host.key);
+			endings.delete(host.key);
+			followers.forget(host.key);
+			buffers.delete(host.key);
+			refresh();
+			return say('info', `Removed ${host.branch}:${host.logicalPort} from the list.`);
+		}
+		const entry = fresh(host.entry);
+		stoppedByUs.add(host.key);
+		await withBusy(host.key, 'stopping…', async () => {
+			const supervised = owned.get(host.key);
+			if (supervised) await supervised.stop();
+			else await stopService(entry);
+			say('info', `Stopped ${host.branch}:${host.logicalPort} (pid ${entry.pid}).`);
+		});
+	};
+
+	const restart = async (key?: string) => {
+		const host = hostByKey(key);
+		if (!host) return say('warn', 'Select a host service to restart.');
+		const label = `${host.branch}:${host.logicalPort}`;
+		const supervised = owned.get(host.key);
+		if (supervised && host.entry) {
+			await withBusy(host.key, 'restarting…', async () => {
+				await supervised.restart();
+				say('info', `Restarted ${label} (same command, port :${host.actualPort}).`);
+			});
+			return;
+		}
+		if (host.entry && host.owner === 'run' && isLive(host.status)) {
+			if (askRestart(fresh(host.entry))) say('info', `Asked the port run of ${label} (pid ${host.supervisorPid}) to restart it in place.`);
+			else say('error', `Could not reach the port run of ${label} (pid ${host.supervisorPid}).`);
+			return;
+		}
+		if (host.entry && host.owner === 'ui' && isSupervisorAlive(host.entry)) {
+			return say('warn', `${label} belongs to another port ui (pid ${host.supervisorPid}); restart it there.`);
+		}
+		if (host.repo !== project.repoRoot) return say('warn', `${label} belongs to ${host.repo}; restart it from there.`);
+		// Ended, or left running by a dashboard that is gone: (re)start it here, owned by us.
+		await withBusy(host.key, 'restarting…', async () => {
+			if (host.entry) await stopService(fresh(host.entry));
+			// launch marks the same key busy itself.
+			ctx.clearBusy(host.key);
+			await launch(host.branch, host.logicalPort, host.command);
+		});
+	};
+
+	const forceKill = (key?: string) => {
+		const host = hostByKey(key);
+		if (!host?.entry || !isLive(host.status)) return say('warn', 'Select a running host service to force-kill.');
+		stoppedByUs.add(host.key);
+		const supervised = owned.get(host.key);
+		if (supervised) supervised.kill();
+		else if (!killService(fresh(host.entry))) return say('error', `Could not kill ${host.branch}:${host.logicalPort} (pid ${host.pid}).`);
+		say('info', `Sent SIGKILL to ${host.branch}:${host.logicalPort} (process group ${host.pid}).`);
+		if (!supervised) void stopService(fresh(host.entry)).then(refresh, refresh);
+	};
+
+	return {launch, stop, restart, forceKill};
+}
+
+function endingOf(info: ExitInfo, stoppedByUs: boolean): HostStatus {
+	if (stoppedByUs) return {kind: 'stopped'};
+	if (info.spawnError) return {kind: 'crashed', detail: info.spawnError === 'ENOENT' ? 'command not found' : info.spawnError};
+	if (info.signal) return {kind: 'crashed', detail: info.signal};
+	return {kind: 'exited', code: info.code ?? 1};
+}

@@ -1,0 +1,165 @@
+// Builds the worktree and host rows from the registry, git worktrees and the last docker
+// snapshot, and keeps them current: registry watching, docker polling and a one-second tick.
+import {watch, type FSWatcher} from 'node:fs';
+import {belongsTo, composeProjectName, type ComposeContainer} from '../dashboard-docker.js';
+import {portHome} from '../paths.js';
+import type {HostService, Registry} from '../registry.js';
+import type {StoreContext} from './context.js';
+import type {LogFollowers} from './log-followers.js';
+import {hostKey, listRows, worktreeKey} from './selectors.js';
+import type {ComposeRow, HostRow, HostStatus, WorktreeRow} from './types.js';
+
+export interface Refresher {
+	refresh(): void;
+	pollDocker(): Promise<void>;
+	/** Starts watching the registry, polling docker and ticking; returns a function that stops them. */
+	start(): () => void;
+}
+
+export function createRefresher(ctx: StoreContext, followers: LogFollowers): Refresher {
+	const {store, deps, owned, endings, stoppedByUs, remembered, say} = ctx;
+	const {project, now, readRegistry: read, listWorktrees: worktreesOf, childAlive: isChildAlive, supervisorAlive: isSupervisorAlive, dockerSnapshot: snapshotDocker} = deps;
+	let containers: ComposeContainer[] = [];
+	let pollInFlight: Promise<void> | undefined;
+
+	const hostRowFrom = (entry: HostService): HostRow => {
+		const key = hostKey(entry.repo, entry.branch, entry.logicalPort);
+		const mine = owned.has(key) && owned.get(key)!.identity.id === entry.id;
+		const child = isChildAlive(entry);
+		const supervisor = mine || isSupervisorAlive(entry);
+		const status: HostStatus = child ? (supervisor ? {kind: 'running'} : {kind: 'left-running'}) : {kind: 'restarting'};
+		return {
+			key,
+			repo: entry.repo,
+			branch: entry.branch,
+			logicalPort: entry.logicalPort,
+			actualPort: entry.actualPort,
+			pid: entry.pid,
+			hostname: entry.hostname,
+			url: `http://${entry.hostname}:${entry.logicalPort}`,
+			command: entry.command,
+			cwd: entry.cwd,
+			owner: entry.owner,
+			mine,
+			supervisorPid: entry.supervisorPid,
+			status,
+			startedAt: Date.parse(entry.startedAt) || now(),
+			entry,
+		};
+	};
+
+	const refresh = () => {
+		if (ctx.disposed) return;
+		let registry: Registry;
+		try {
+			registry = read();
+		} catch (error) {
+			say('error', error instanceof Error ? error.message : String(error));
+			return;
+		}
+		const trees = worktreesOf(project.repoRoot);
+		const live = new Map<string, HostRow>();
+		for (const entry of registry.hostServices) {
+			const row = hostRowFrom(entry);
+			if (row.status.kind === 'restarting' && !row.mine && !isSupervisorAlive(entry)) continue; // stale
+			live.set(row.key, row);
+		}
+		// Services we saw before and that are gone now stay listed with how they ended.
+		for (const [key, row] of remembered) {
+			if (live.has(key)) continue;
+			const ending = endings.get(key) ?? (stoppedByUs.has(key) ? {kind: 'stopped'} : {kind: 'ended'});
+			live.set(key, {...row, entry: undefined, mine: false, status: ending});
+		}
+		remembered.clear();
+		for (const [key, row] of live) remembered.set(key, row);
+		followers.syncFiles([...live.values()]);
+
+		const rows = [...live.values()].sort((a, b) => a.logicalPort - b.logicalPort);
+		const worktrees: WorktreeRow[] = trees.map(tree => {
+			const composeProject = composeProjectName(registry, project.repoRoot, tree.name);
+			const compose = containers
+				.filter(c => belongsTo(c, composeProject, tree.path))
+				.sort((a, b) => a.service.localeCompare(b.service))
+				.map(
+					(c): ComposeRow => ({
+						key: `compose:${c.project}:${c.service}:${c.name}`,
+						project: c.project,
+						service: c.service,
+						container: c.name,
+						state: c.state,
+						status: c.status,
+						ports: c.routedPorts.length > 0 ? c.routedPorts : c.publishedPorts,
+						url: c.routedPorts[0] ? `http://${tree.name}.${project.config.domain}:${c.routedPorts[0]}` : c.publishedPorts[0] ? `http://localhost:${c.publishedPorts[0]}` : undefined,
+					}),
+				);
+			return {
+				key: worktreeKey(tree.name),
+				name: tree.name,
+				path: tree.path,
+				branch: tree.branch,
+				isMain: tree.isMain,
+				current: tree.name === project.worktree,
+				composeProject,
+				compose,
+				hosts: rows.filter(r => r.repo === project.repoRoot && r.branch === tree.name),
+			};
+		});
+		const inTrees = new Set(worktrees.flatMap(w => w.hosts.map(h => h.key)));
+		const otherHosts = rows.filter(r => !inTrees.has(r.key)).sort((a, b) => a.repo.localeCompare(b.repo) || a.branch.localeCompare(b.branch) || a.logicalPort - b.logicalPort);
+		store.setState(s => {
+			const next = {...s, worktrees, otherHosts, now: now()};
+			const keys = listRows(next).filter(r => r.kind !== 'heading');
+			if (!keys.some(r => r.key === s.selected)) next.selected = keys[0]?.key ?? '';
+			return next;
+		});
+		followers.syncCompose();
+	};
+
+	const pollDocker = async () => {
+		if (pollInFlight) return pollInFlight;
+		pollInFlight = (async () => {
+			const snapshot = await snapshotDocker();
+			if (ctx.disposed) return;
+			containers = snapshot.ok ? snapshot.containers : [];
+			store.setState({traefik: snapshot.traefik, docker: snapshot.ok ? {ok: true} : {ok: false, reason: snapshot.reason}});
+			refresh();
+		})().finally(() => {
+			pollInFlight = undefined;
+		});
+		return pollInFlight;
+	};
+
+	const start = () => {
+		const timers: NodeJS.Timeout[] = [];
+		let watcher: FSWatcher | undefined;
+		let debounce: NodeJS.Timeout | undefined;
+		if (deps.watchRegistry !== false) {
+			try {
+				// The registry is replaced by rename: watch the directory, not the file's inode.
+				watcher = watch(portHome(), {persistent: false}, (_event, file) => {
+					if (file && !String(file).startsWith('registry.json')) return;
+					if (debounce) return;
+					debounce = setTimeout(() => {
+						debounce = undefined;
+						refresh();
+					}, 30);
+				});
+				watcher.on('error', () => {});
+			} catch {
+				// No $PORT_HOME yet: the poll below still refreshes.
+			}
+		}
+		refresh();
+		void pollDocker();
+		timers.push(setInterval(() => void pollDocker(), deps.pollMs ?? 2000));
+		// Uptimes and liveness (a `port run` child can die without a registry write yet).
+		timers.push(setInterval(() => refresh(), 1000));
+		return () => {
+			watcher?.close();
+			if (debounce) clearTimeout(debounce);
+			for (const timer of timers) clearInterval(timer);
+		};
+	};
+
+	return {refresh, pollDocker, start};
+}

@@ -1,0 +1,202 @@
+import type {StoreApi} from 'zustand/vanilla';
+import type {DockerSnapshot, StreamResult} from '../dashboard-docker.js';
+import type {LaunchRequest, Launched} from '../host-service.js';
+import type {LogBuffer} from '../log-buffer.js';
+import type {followFile, Follower} from '../log-follow.js';
+import type {Project, WorktreeInfo} from '../project.js';
+import type {HostService, Registry} from '../registry.js';
+import type {TraefikState} from '../traefik.js';
+
+export type HostStatus =
+	| {kind: 'running'}
+	| {kind: 'restarting'}
+	/** Owned by a `port ui` that is gone (left running on quit, or killed): still serving. */
+	| {kind: 'left-running'}
+	| {kind: 'exited'; code: number}
+	| {kind: 'crashed'; detail: string}
+	| {kind: 'stopped'}
+	/** Gone from the registry; we did not supervise it, so the exit code is unknown. */
+	| {kind: 'ended'};
+
+export interface HostRow {
+	key: string;
+	repo: string;
+	branch: string;
+	logicalPort: number;
+	actualPort: number;
+	pid: number;
+	hostname: string;
+	url: string;
+	command: string[];
+	cwd: string;
+	owner: HostService['owner'];
+	/** Supervised by this dashboard. */
+	mine: boolean;
+	supervisorPid: number;
+	status: HostStatus;
+	startedAt: number;
+	/** The live registry entry; undefined once it ended. */
+	entry: HostService | undefined;
+}
+
+export interface ComposeRow {
+	key: string;
+	project: string;
+	service: string;
+	container: string;
+	state: string;
+	status: string;
+	ports: number[];
+	url: string | undefined;
+}
+
+export interface WorktreeRow {
+	key: string;
+	name: string;
+	path: string;
+	branch: string | undefined;
+	isMain: boolean;
+	current: boolean;
+	composeProject: string;
+	compose: ComposeRow[];
+	hosts: HostRow[];
+}
+
+export type Mode = 'normal' | 'launch' | 'filter' | 'search' | 'quit' | 'help';
+export type Focus = 'list' | 'logs';
+
+export interface Message {
+	level: 'info' | 'warn' | 'error';
+	text: string;
+	at: number;
+}
+
+export interface LaunchForm {
+	field: 'port' | 'command';
+	port: string;
+	command: string;
+	error: string | undefined;
+	worktree: string;
+}
+
+export interface LogView {
+	/** Stick to the newest line. */
+	follow: boolean;
+	/** Absolute index (counting every line ever received) of the top visible line when not following. */
+	top: number;
+	/** Absolute index of the current search match. */
+	match: number | undefined;
+}
+
+/** What the UI can ask for; the key map produces these, `dispatch` performs them. */
+export type Action =
+	| {type: 'move'; delta: number}
+	| {type: 'moveEdge'; to: 'top' | 'bottom'}
+	| {type: 'focusNext'}
+	| {type: 'scroll'; delta: number}
+	| {type: 'page'; delta: number}
+	| {type: 'scrollEdge'; to: 'top' | 'bottom'}
+	| {type: 'openSearch'}
+	| {type: 'openFilter'}
+	| {type: 'searchNext'; direction: 1 | -1}
+	| {type: 'openLaunch'}
+	| {type: 'stop'}
+	| {type: 'restart'}
+	| {type: 'forceKill'}
+	| {type: 'composeUp'}
+	| {type: 'composeDown'}
+	| {type: 'openUrl'}
+	| {type: 'help'}
+	| {type: 'quit'}
+	| {type: 'interrupt'}
+	| {type: 'input'; text: string}
+	| {type: 'backspace'}
+	| {type: 'submit'}
+	| {type: 'cancel'}
+	| {type: 'nextField'}
+	| {type: 'quitChoice'; choice: 'stop' | 'leave' | 'cancel'};
+
+export type Phase = 'running' | 'stopping' | 'done';
+
+export interface DashboardState {
+	repoRoot: string;
+	repoName: string;
+	domain: string;
+	traefik: TraefikState | {state: 'unknown'};
+	docker: {ok: boolean; reason?: string};
+	worktrees: WorktreeRow[];
+	otherHosts: HostRow[];
+	selected: string;
+	focus: Focus;
+	mode: Mode;
+	filter: string;
+	form: LaunchForm;
+	searchInput: string;
+	search: string;
+	log: LogView;
+	/** Bumped (at most ~30 times a second) when log text arrived; the UI re-renders on it. */
+	logVersion: number;
+	messages: Message[];
+	/** Work in progress per worktree or service key ("compose up…"). */
+	busy: Record<string, string>;
+	/** Rows available to the log pane (set by the UI from the terminal size). */
+	logRows: number;
+	now: number;
+	phase: Phase;
+	/** How the dashboard ended: services stopped, or left running. */
+	exitSummary: string | undefined;
+
+	dispatch(action: Action): void;
+	refresh(): void;
+	pollDocker(): Promise<void>;
+	launch(worktree: string, logicalPort: number, command: string[]): Promise<HostRow | undefined>;
+	stop(key?: string): Promise<void>;
+	restart(key?: string): Promise<void>;
+	forceKill(key?: string): void;
+	composeUp(worktree?: string): Promise<void>;
+	composeDown(worktree?: string): Promise<void>;
+	openUrl(key?: string): Promise<void>;
+	/** Asks before quitting when this dashboard owns running services. */
+	quit(): void;
+	confirmQuit(choice: 'stop' | 'leave' | 'cancel'): Promise<void>;
+	setLogRows(rows: number): void;
+	logBuffer(key?: string): LogBuffer | undefined;
+	say(level: Message['level'], text: string): void;
+	/** Starts watchers, timers and followers; returns a function that stops them. */
+	start(): () => void;
+	dispose(): void;
+}
+
+export type DashboardStore = StoreApi<DashboardState>;
+
+export interface DashboardDeps {
+	project: Pick<Project, 'repoRoot' | 'worktree' | 'worktreePath' | 'config'>;
+	readRegistry?: () => Registry;
+	listWorktrees?: (repoRoot: string) => WorktreeInfo[];
+	launch?: (request: LaunchRequest) => Promise<Launched>;
+	stopService?: (service: HostService) => Promise<void>;
+	forceKill?: (service: HostService) => boolean;
+	requestRestart?: (service: HostService) => boolean;
+	childAlive?: (service: HostService) => boolean;
+	supervisorAlive?: (service: HostService) => boolean;
+	dockerSnapshot?: () => Promise<DockerSnapshot>;
+	/** Runs compose up/down for a worktree, streaming progress; defaults to `port up` / `port down` when `cli` is set, else plain `docker compose`. */
+	compose?: (direction: 'up' | 'down', worktree: WorktreeRow, onText: (text: string) => void) => Promise<StreamResult>;
+	/** The `port` CLI to run compose commands with ([node, cli.js]); only when it knows `up`/`down`. */
+	cli?: string[];
+	followFile?: typeof followFile;
+	followCompose?: (project: string, service: string, onText: (text: string) => void, onEnd: (problem?: string) => void) => Follower;
+	openUrl?: (url: string) => Promise<void>;
+	/** Watch $PORT_HOME for registry changes (default true). */
+	watchRegistry?: boolean;
+	pollMs?: number;
+	flushMs?: number;
+	logCapacity?: number;
+	now?: () => number;
+}
+
+export type ListRow =
+	| {kind: 'worktree'; key: string; worktree: WorktreeRow}
+	| {kind: 'compose'; key: string; compose: ComposeRow; worktree: WorktreeRow}
+	| {kind: 'host'; key: string; host: HostRow; worktree: WorktreeRow | undefined}
+	| {kind: 'heading'; key: string; text: string};
