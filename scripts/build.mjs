@@ -20,6 +20,7 @@
 import {build} from 'esbuild';
 import {chmod, mkdir, readFile, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
+import {execFileSync} from 'node:child_process';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
@@ -74,7 +75,7 @@ const portPlugin = ({commandsDir, vendorDir, uiDir} = {}) => ({
 			return {contents: contents.replace(lockfileImport, lazyLockfile(vendorDir)), loader: 'ts'};
 		});
 		b.onLoad({filter: /[/\\]source[/\\]commands[/\\]index\.ts$/}, async args => ({
-			contents: (await readFile(args.path, 'utf8')).replace(commandImport, (_, name) => `Promise.resolve().then(() => require('${commandsDir}${name}.cjs'))`),
+			contents: (await readFile(args.path, 'utf8')).replace(commandImport, (_, name) => `Promise.resolve().then(() => __portLoad('${commandsDir}${name}.cjs'))`),
 			loader: 'ts',
 		}));
 		b.onResolve({filter: /\.cjs$/}, args => ({path: args.path, external: true}));
@@ -94,12 +95,51 @@ const common = {
 	define: {'process.env.NODE_ENV': '"production"'},
 };
 
+// Loads a command bundle with V8's code cache (<file>.v8cache, written by this script after the
+// build with the same Node): compiling run.cjs (execa, yaml) from source costs ~20 ms. Without a
+// cache, or when V8 rejects it (another Node version or flags), it is a plain require().
+const loaderSource = `var __portLoad = id => {
+	const vm = require('node:vm');
+	const fs = require('node:fs');
+	const path = require('node:path');
+	const file = path.resolve(__dirname, id);
+	let cachedData;
+	try {
+		cachedData = vm.constants && vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER && fs.readFileSync(file + '.v8cache');
+	} catch {}
+	if (!cachedData) return require(file);
+	const Module = require('node:module');
+	const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), {filename: file, cachedData, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER});
+	const loaded = new Module(file, module);
+	loaded.filename = file;
+	loaded.paths = Module._nodeModulePaths(path.dirname(file));
+	script.runInThisContext().call(loaded.exports, loaded.exports, Module.createRequire(file), loaded, file, path.dirname(file));
+	loaded.loaded = true;
+	return loaded.exports;
+};`.replace(/\n\t*/g, ' ');
+
+/** Runs every command bundle once (defining, not running, the command) and saves V8's code cache. */
+const cacheMaker = `
+const vm = require('node:vm'), fs = require('node:fs'), path = require('node:path'), Module = require('node:module');
+for (const file of process.argv.slice(1)) {
+	const source = fs.readFileSync(file, 'utf8');
+	// import() from code restored out of a cache has no loader ("A dynamic import callback was
+	// not specified"): bundles that import (ui: the dashboard) are loaded with require().
+	if (source.includes('import(')) continue;
+	const script = new vm.Script(Module.wrap(source), {filename: file, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER});
+	const loaded = new Module(file, module);
+	loaded.filename = file;
+	loaded.paths = Module._nodeModulePaths(path.dirname(file));
+	script.runInThisContext().call(loaded.exports, loaded.exports, Module.createRequire(file), loaded, file, path.dirname(file));
+	fs.writeFileSync(file + '.v8cache', script.createCachedData());
+}`;
+
 // CommonJS output has no import.meta: give it one (createRequire and meow's importMeta use .url).
 const cjs = {
 	...common,
 	format: 'cjs',
 	define: {...common.define, 'import.meta': '__portImportMeta'},
-	banner: {js: "'use strict'; var __portImportMeta = {url: require('node:url').pathToFileURL(__filename).href};"},
+	banner: {js: `'use strict'; var __portImportMeta = {url: require('node:url').pathToFileURL(__filename).href}; ${loaderSource}`},
 };
 
 // ESM bundles may contain CommonJS dependencies that call require() for Node built-ins.
@@ -142,6 +182,10 @@ await Promise.all([
 	}),
 ]);
 await chmod(path.join(outdir, 'cli.js'), 0o755);
+if ((await import('node:vm')).constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER) {
+	const bundles = commandNames.map(name => path.join(outdir, 'commands', `${name}.cjs`));
+	execFileSync(process.execPath, ['-e', cacheMaker, ...bundles], {stdio: 'inherit', cwd: outdir});
+}
 const previous = `${finalDir}.old-${process.pid}`;
 await rename(finalDir, previous).catch(error => {
 	if (error.code !== 'ENOENT') throw error;

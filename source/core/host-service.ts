@@ -12,7 +12,7 @@ import type {Project} from './project.js';
 import {readRegistry, updateRegistry, type HostService, type Registry} from './registry.js';
 import {removeRoute, writeRoute} from './routes.js';
 import {childAlive, isStale, removeHostService, supervisorAlive} from './stale.js';
-import {ensureTraefik, type TraefikState} from './traefik.js';
+import {ensureTraefik, traefikState, type TraefikState} from './traefik.js';
 import {CappedLog, logCapBytes, logFileFor, removeLog} from './log-file.js';
 
 export const serviceLabel = (s: Pick<HostService, 'branch' | 'logicalPort'>) => `${s.branch}:${s.logicalPort}`;
@@ -123,13 +123,17 @@ export async function launchHostService(request: LaunchRequest): Promise<Launche
 	const repo = project.repoRoot;
 	const branch = project.worktree;
 	const hostname = hostnameFor(branch, project.config.domain);
+	// Ask Docker for Traefik's state now: the `docker inspect` runs while the port is claimed
+	// (bench/readiness.mjs: ~20 ms less before the child starts).
+	const knownTraefik = traefikState();
+	knownTraefik.catch(() => {});
 	const actualPort = await claimPort(repo, branch, hostname, logicalPort);
 	const releaseClaim = () => updateRegistry(r => void (r.reservations = r.reservations.filter(x => !(x.port === actualPort && x.pid === process.pid))));
 	let traefik: TraefikState;
 	let configFile: string;
 	const routeName = hostRouteName(repo, branch, logicalPort);
 	try {
-		traefik = await ensureTraefik([logicalPort], request.onProgress);
+		traefik = await ensureTraefik([logicalPort], request.onProgress, knownTraefik);
 		configFile = writeRoute({name: routeName, hostname, logicalPort, actualPort});
 	} catch (error) {
 		releaseClaim();

@@ -54,8 +54,9 @@ async function withTraefikLock<T>(fn: () => Promise<T>): Promise<T> {
  * written even when Docker is unavailable, so routing starts working once Traefik runs.
  * Returns the state reached; never throws for Docker problems.
  */
-export async function ensureTraefik(required: number[], onProgress?: (message: string) => void): Promise<TraefikState> {
-	const before = await traefikState();
+export async function ensureTraefik(required: number[], onProgress?: (message: string) => void, known?: Promise<TraefikState>): Promise<TraefikState> {
+	// `known`: a traefikState() the caller started earlier, overlapping other work (port run).
+	const before = await (known ?? traefikState());
 	const existing = currentEntrypointPorts();
 	if (before.state === 'running' && required.every(port => existing.includes(port))) return before;
 	if (before.state === 'unavailable') {
