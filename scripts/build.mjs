@@ -18,7 +18,8 @@
 //   @babel/code-frame at import time, although meow only calls them to read or normalise a
 //   package.json, which we never let it do (we pass `pkg`). Those two top-level calls are made lazy.
 import {build} from 'esbuild';
-import {chmod, mkdir, readFile, rename, rm, writeFile} from 'node:fs/promises';
+import {chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile} from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import {execFileSync} from 'node:child_process';
 
@@ -118,28 +119,52 @@ const loaderSource = `var __portLoad = id => {
 	return loaded.exports;
 };`.replace(/\n\t*/g, ' ');
 
-/** Runs every command bundle once (defining, not running, the command) and saves V8's code cache. */
+/**
+ * Loads every command bundle once (defining, not running, the command) and saves V8's code
+ * cache. `port list` is also run once, read-only, in a scratch repository with an empty
+ * PORT_HOME (its start-up has a budget): the cache then holds the functions it runs (JSONC
+ * parser, registry checks), compiled.
+ */
 const cacheMaker = `
 const vm = require('node:vm'), fs = require('node:fs'), path = require('node:path'), Module = require('node:module');
-for (const file of process.argv.slice(1)) {
-	const source = fs.readFileSync(file, 'utf8');
-	// import() from code restored out of a cache has no loader ("A dynamic import callback was
-	// not specified"): bundles that import (ui: the dashboard) are loaded with require().
-	if (source.includes('import(')) continue;
-	const script = new vm.Script(Module.wrap(source), {filename: file, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER});
-	const loaded = new Module(file, module);
-	loaded.filename = file;
-	loaded.paths = Module._nodeModulePaths(path.dirname(file));
-	script.runInThisContext().call(loaded.exports, loaded.exports, Module.createRequire(file), loaded, file, path.dirname(file));
-	fs.writeFileSync(file + '.v8cache', script.createCachedData());
-}`;
+(async () => {
+	for (const file of process.argv.slice(1)) {
+		const source = fs.readFileSync(file, 'utf8');
+		// import() from code restored out of a cache has no loader ("A dynamic import callback was
+		// not specified"): bundles that import (ui: the dashboard) are loaded with require().
+		if (source.includes('import(')) continue;
+		const script = new vm.Script(Module.wrap(source), {filename: file, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER});
+		const loaded = new Module(file, module);
+		loaded.filename = file;
+		loaded.paths = Module._nodeModulePaths(path.dirname(file));
+		script.runInThisContext().call(loaded.exports, loaded.exports, Module.createRequire(file), loaded, file, path.dirname(file));
+		if (path.basename(file) === 'list.cjs' && process.env.PORT_WARM_REPO) {
+			process.chdir(process.env.PORT_WARM_REPO);
+			try {
+				await loaded.exports.default(['--json']);
+			} catch {}
+		}
+		fs.writeFileSync(file + '.v8cache', script.createCachedData());
+	}
+})();`;
+
+/** A scratch "repository" for the warm-up run: a .git directory with a HEAD, and a commented config. */
+async function warmRepo() {
+	const dir = await mkdtemp(path.join(os.tmpdir(), 'port-build-warm-'));
+	await mkdir(path.join(dir, 'repo', '.git'), {recursive: true});
+	await writeFile(path.join(dir, 'repo', '.git', 'HEAD'), 'ref: refs/heads/main\n');
+	await mkdir(path.join(dir, 'repo', '.port', 'trees'), {recursive: true});
+	await writeFile(path.join(dir, 'repo', '.port', 'config.jsonc'), '{\n  // comment\n  "domain": "port",\n  "compose": "docker-compose.yml",\n}\n');
+	await mkdir(path.join(dir, 'home'));
+	return dir;
+}
 
 // CommonJS output has no import.meta: give it one (createRequire and meow's importMeta use .url).
 const cjs = {
 	...common,
 	format: 'cjs',
 	define: {...common.define, 'import.meta': '__portImportMeta'},
-	banner: {js: `'use strict'; var __portImportMeta = {url: require('node:url').pathToFileURL(__filename).href}; ${loaderSource}`},
+	banner: {js: `'use strict'; var __portImportMeta = {get url() { return require('node:url').pathToFileURL(__filename).href; }}; ${loaderSource}`},
 };
 
 // ESM bundles may contain CommonJS dependencies that call require() for Node built-ins.
@@ -184,7 +209,16 @@ await Promise.all([
 await chmod(path.join(outdir, 'cli.js'), 0o755);
 if ((await import('node:vm')).constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER) {
 	const bundles = commandNames.map(name => path.join(outdir, 'commands', `${name}.cjs`));
-	execFileSync(process.execPath, ['-e', cacheMaker, ...bundles], {stdio: 'inherit', cwd: outdir});
+	const warm = await warmRepo();
+	try {
+		execFileSync(process.execPath, ['-e', cacheMaker, ...bundles], {
+			stdio: ['ignore', 'ignore', 'inherit'],
+			cwd: outdir,
+			env: {PATH: process.env.PATH, HOME: warm, PORT_HOME: path.join(warm, 'home'), PORT_WARM_REPO: path.join(warm, 'repo')},
+		});
+	} finally {
+		await rm(warm, {recursive: true, force: true});
+	}
 }
 const previous = `${finalDir}.old-${process.pid}`;
 await rename(finalDir, previous).catch(error => {

@@ -1,6 +1,6 @@
 import {detectProject, listWorktrees} from '../core/project.js';
 import {readRegistry, type HostService} from '../core/registry.js';
-import {childAlive, cleanupStale, isStale, supervisorAlive} from '../core/stale.js';
+import {childAlive, cleanupStale, supervisorAlive} from '../core/stale.js';
 import {ExitCode} from '../core/errors.js';
 import {writeStdout} from '../core/output.js';
 import {parseCommand} from './parse.js';
@@ -24,7 +24,8 @@ const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export type ServiceStatus = 'running' | 'orphaned';
 
 /** Running: child and supervisor alive; orphaned: the supervisor was killed, the child still serves. */
-export const serviceStatus = (s: HostService): ServiceStatus => (supervisorAlive(s) || !childAlive(s) ? 'running' : 'orphaned');
+const statusOf = (child: boolean, supervisor: boolean): ServiceStatus => (supervisor || !child ? 'running' : 'orphaned');
+export const serviceStatus = (s: HostService): ServiceStatus => statusOf(childAlive(s), supervisorAlive(s));
 
 export default async function list(argv: string[]): Promise<number> {
 	const cli = parseCommand(spec, argv);
@@ -32,8 +33,13 @@ export default async function list(argv: string[]): Promise<number> {
 	const project = detectProject();
 	const worktrees = project ? listWorktrees(project.repoRoot).map(w => ({...w, current: w.path === project.worktreePath})) : [];
 	const services = readRegistry()
-		.hostServices.filter(s => !isStale(s))
-		.map(s => ({...s, status: serviceStatus(s), current: s.repo === project?.repoRoot}))
+		.hostServices.flatMap(s => {
+			// Each liveness check reads /proc; two per service, reused for both questions.
+			const child = childAlive(s);
+			const supervisor = supervisorAlive(s);
+			if (!child && !supervisor) return []; // dead but not cleaned up (the disk is full or read-only)
+			return [{...s, status: statusOf(child, supervisor), current: s.repo === project?.repoRoot}];
+		})
 		.sort((a, b) => Number(b.current) - Number(a.current) || byCodeUnit(a.repo, b.repo) || byCodeUnit(a.branch, b.branch) || a.logicalPort - b.logicalPort);
 
 	if (cli.flags.json) {

@@ -1,10 +1,10 @@
-import os from 'node:os';
 import path from 'node:path';
+import {lazyRequire} from './lazy.js';
 
-/** Global state lives in $PORT_HOME (default ~/.port). Tests always set PORT_HOME. */
+/** Global state lives in $PORT_HOME (default ~/.port). Tests always set PORT_HOME. (node:os is loaded only for the default: start-up.) */
 export function portHome(): string {
 	const fromEnv = process.env['PORT_HOME'];
-	return path.resolve(fromEnv && fromEnv.trim() !== '' ? fromEnv : path.join(os.homedir(), '.port'));
+	return path.resolve(fromEnv && fromEnv.trim() !== '' ? fromEnv : path.join((lazyRequire('node:os') as typeof import('node:os')).homedir(), '.port'));
 }
 
 export const registryFile = () => path.join(portHome(), 'registry.json');
