@@ -87,7 +87,7 @@ const doc = [
 		['Memory', `${info.memoryGiB} GiB`],
 		['Node', info.node],
 		['OS', info.platform],
-		['Load average at the end (1/5/15 min)', os.loadavg().map(l => l.toFixed(2)).join(' ')],
+		['Load average at the start / end (1/5/15 min)', `${info.loadAverage} / ${os.loadavg().map(l => l.toFixed(2)).join(' ')}`],
 		['Date', info.date],
 	]),
 	'',
