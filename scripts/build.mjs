@@ -47,7 +47,12 @@ const lazyLockfile = (vendorDir) =>
 
 const commandsIndex = path.join(root, 'source', 'commands', 'index.ts');
 const commandImport = /import\('\.\/([\w-]+)\.js'\)/g;
-const commandNames = [...new Set([...(await readFile(commandsIndex, 'utf8')).matchAll(commandImport)].map(m => m[1]))];
+const commandsSource = await readFile(commandsIndex, 'utf8');
+const commandNames = [...new Set([...commandsSource.matchAll(commandImport)].map(m => m[1]))];
+// Every lazy command must have the `import('./<name>.js')` form, or it would get no bundle.
+if ((commandsSource.match(/import\(/g) ?? []).length !== [...commandsSource.matchAll(commandImport)].length) {
+	throw new Error(`${commandsIndex}: every command loader must read import('./<name>.js')`);
+}
 
 /**
  * - version.ts -> a constant; meow's eager initialisers -> lazy (see above).
