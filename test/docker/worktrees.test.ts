@@ -8,7 +8,7 @@ import {parseOverride} from '../../source/core/compose-file.js';
 import {composeProjectName} from '../../source/core/compose-project.js';
 import {port, readRegistryFile, type CliEnv} from '../helpers/cli.js';
 import {git, makeRepo, runCleanups, schemasDir, tempDir} from '../helpers/env.js';
-import {dockerJson, dockerText, engineProblem, optedOut, portFree} from './engine.js';
+import {dockerJson, dockerText, engineProblem, portFree} from './engine.js';
 
 /**
  * The core promise against a real engine: two worktrees run the same compose file, with the
@@ -53,12 +53,12 @@ let projects: {a: string; b: string};
 let networkExisted = false;
 const timings: Record<string, number> = {};
 
-const problem = optedOut ? undefined : engineProblem();
+const problem = engineProblem();
 
 // Registered conditionally (not skipped): an opted-out run has one test saying so, nothing else.
-if (!optedOut) describe('real Docker engine: two worktrees, same ports, at once', () => {
+describe('real Docker engine: two worktrees, same ports, at once', () => {
 	beforeAll(async () => {
-		if (problem) throw new Error(`The real-engine suite needs Docker: ${problem}. Provision with .ci/docker/setup.sh and export DOCKER_CONFIG, or set PORT_SKIP_DOCKER_TESTS=1 to opt out on purpose.`);
+		if (problem) throw new Error(`The real-engine suite needs Docker: ${problem}. Provision with .ci/docker/setup.sh and export DOCKER_CONFIG.`);
 		const existing = dockerText('inspect', '--type', 'container', '--format', '{{index .Config.Labels "com.docker.compose.project.config_files"}}', 'port-traefik');
 		if (existing.status === 0) {
 			const file = existing.stdout.trim();
@@ -227,12 +227,5 @@ if (!optedOut) describe('real Docker engine: two worktrees, same ports, at once'
 		expect(git(repo, 'branch', '--list', 'archive/feature-b-*').trim()).toMatch(/archive\/feature-b-\d{8}-\d{6}/);
 		expect(readRegistryFile(env.portHome).projects).toEqual([]);
 		expect(dockerText('inspect', '--type', 'container', 'port-traefik').status).not.toBe(0);
-	});
-});
-
-if (optedOut) describe('real Docker engine (opted out)', () => {
-	it('is opted out with PORT_SKIP_DOCKER_TESTS=1', () => {
-		process.stderr.write('[docker suite] PORT_SKIP_DOCKER_TESTS=1: the real-engine suite did not run.\n');
-		expect(optedOut).toBe(true);
 	});
 });
