@@ -68,7 +68,10 @@ export function createLogFollowers(ctx: StoreContext): LogFollowers {
 	};
 
 	const forget = (key: string) => {
-		fileFollowers.get(key)?.follower.stop();
+		const current = fileFollowers.get(key);
+		// Also cancel a pending drain, or it would stop the follower again and re-create the buffer.
+		if (current?.stopTimer) clearTimeout(current.stopTimer);
+		current?.follower.stop();
 		fileFollowers.delete(key);
 	};
 
