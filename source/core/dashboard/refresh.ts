@@ -1,7 +1,7 @@
 // Builds the worktree and host rows from the registry, git worktrees and the last docker
 // snapshot, and keeps them current: registry watching, docker polling and a one-second tick.
 import {watch, type FSWatcher} from 'node:fs';
-import {belongsTo, composeProjectName, type ComposeContainer} from '../dashboard-docker.js';
+import {belongsTo, composeProjectName, type ComposeContainer, type DockerSnapshot} from '../dashboard-docker.js';
 import {portHome} from '../paths.js';
 import type {HostService, Registry} from '../registry.js';
 import type {StoreContext} from './context.js';
@@ -21,6 +21,10 @@ export function createRefresher(ctx: StoreContext, followers: LogFollowers): Ref
 	const {project, now, readRegistry: read, listWorktrees: worktreesOf, childAlive: isChildAlive, supervisorAlive: isSupervisorAlive, dockerSnapshot: snapshotDocker} = deps;
 	let containers: ComposeContainer[] = [];
 	let pollInFlight: Promise<void> | undefined;
+	// Timers call refresh and pollDocker: their failures become messages, once until they recover.
+	let refreshFailure: string | undefined;
+	let dockerFailure: string | undefined;
+	const textOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 	const hostRowFrom = (entry: HostService): HostRow => {
 		const key = hostKey(entry.repo, entry.branch, entry.logicalPort);
@@ -50,13 +54,18 @@ export function createRefresher(ctx: StoreContext, followers: LogFollowers): Ref
 
 	const refresh = () => {
 		if (ctx.disposed) return;
-		let registry: Registry;
 		try {
-			registry = read();
+			rebuild();
+			refreshFailure = undefined;
 		} catch (error) {
-			say('error', error instanceof Error ? error.message : String(error));
-			return;
+			const text = textOf(error);
+			if (text !== refreshFailure) say('error', text);
+			refreshFailure = text;
 		}
+	};
+
+	const rebuild = () => {
+		const registry: Registry = read();
 		const trees = worktreesOf(project.repoRoot);
 		const live = new Map<string, HostRow>();
 		for (const entry of registry.hostServices) {
@@ -118,14 +127,25 @@ export function createRefresher(ctx: StoreContext, followers: LogFollowers): Ref
 	const pollDocker = async () => {
 		if (pollInFlight) return pollInFlight;
 		pollInFlight = (async () => {
-			const snapshot = await snapshotDocker();
+			let snapshot: DockerSnapshot;
+			try {
+				snapshot = await snapshotDocker();
+				dockerFailure = undefined;
+			} catch (error) {
+				const reason = textOf(error);
+				if (reason !== dockerFailure) say('error', `Could not read Docker state: ${reason}`);
+				dockerFailure = reason;
+				snapshot = {ok: false, reason, traefik: {state: 'unavailable', reason}};
+			}
 			if (ctx.disposed) return;
 			containers = snapshot.ok ? snapshot.containers : [];
 			store.setState({traefik: snapshot.traefik, docker: snapshot.ok ? {ok: true} : {ok: false, reason: snapshot.reason}});
 			refresh();
-		})().finally(() => {
-			pollInFlight = undefined;
-		});
+		})()
+			.catch((error: unknown) => say('error', textOf(error)))
+			.finally(() => {
+				pollInFlight = undefined;
+			});
 		return pollInFlight;
 	};
 
