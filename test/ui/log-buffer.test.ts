@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {LogBuffer, cleanLine, stripAnsi} from '../../source/core/log-buffer.js';
+import {logWindow} from '../../source/core/store.js';
 
 describe('LogBuffer', () => {
 	it('keeps complete lines and waits for the newline of a partial one', () => {
@@ -65,5 +66,15 @@ describe('LogBuffer', () => {
 		expect(buffer.search('beta', 1, 1)).toBe(3);
 		expect(buffer.search('nothing', 0, 1)).toBeUndefined();
 		expect(buffer.countMatches('BETA')).toBe(2);
+	});
+});
+
+describe('logWindow', () => {
+	it('a scroll position older than the ring shows its oldest lines', () => {
+		const buffer = new LogBuffer(5);
+		buffer.append(Array.from({length: 12}, (_, i) => `l${i}\n`).join(''));
+		// Lines 0-6 were dropped; top 2 now points before the oldest kept line (7).
+		expect(logWindow(buffer, {follow: false, top: 2, match: undefined}, 3)).toEqual({lines: ['l7', 'l8', 'l9'], first: 7, atBottom: false});
+		expect(logWindow(buffer, {follow: false, top: 100, match: undefined}, 3)).toEqual({lines: ['l9', 'l10', 'l11'], first: 9, atBottom: true});
 	});
 });

@@ -60,8 +60,7 @@ export function logWindow(buffer: LogBuffer | undefined, view: LogView, rows: nu
 	const size = buffer.size + (pending ? 1 : 0);
 	const base = buffer.total - buffer.size;
 	const bottomTop = Math.max(0, size - rows);
-	let top = view.follow ? bottomTop : Math.min(Math.max(0, view.top - base), bottomTop);
-	if (!view.follow && view.top - base < 0) top = 0;
+	const top = view.follow ? bottomTop : Math.min(Math.max(0, view.top - base), bottomTop);
 	const lines = buffer.slice(top, top + rows);
 	if (pending && top + rows > buffer.size && lines.length < rows) lines.push(pending);
 	return {lines, first: base + top, atBottom: top >= bottomTop};
