@@ -150,7 +150,8 @@ export function createContext(store: DashboardStore, given: DashboardDeps): Stor
 export const busyRunner =
 	(ctx: StoreContext, refresh: () => void) =>
 	async (key: string, label: string, work: () => Promise<void>): Promise<void> => {
-		if (ctx.store.getState().busy[key]) return;
+		const current = ctx.store.getState().busy[key];
+		if (current) return ctx.say('warn', `Still busy (${current}); try again when it is done.`);
 		ctx.setBusy(key, label);
 		try {
 			await work();

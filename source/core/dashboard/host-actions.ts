@@ -7,8 +7,8 @@ import {hostKey, isLive} from './selectors.js';
 import type {HostRow, HostStatus} from './types.js';
 
 export interface HostActions {
-	/** With `quietErrors`, a failed launch returns undefined without a message. */
-	launch(worktreeName: string, logicalPort: number, command: string[], quietErrors?: boolean): Promise<HostRow | undefined>;
+	/** Refused with a message while the same service is busy (starting, stopping, restarting). */
+	launch(worktreeName: string, logicalPort: number, command: string[]): Promise<HostRow | undefined>;
 	stop(key?: string): Promise<void>;
 	restart(key?: string): Promise<void>;
 	forceKill(key?: string): void;
@@ -41,14 +41,14 @@ export function createHostActions(ctx: StoreContext, {refresh, followers, withBu
 		});
 	};
 
-	const launch = async (worktreeName: string, logicalPort: number, command: string[], quietErrors = false): Promise<HostRow | undefined> => {
+	/** Starts the service; the caller has marked its key busy. */
+	const startService = async (worktreeName: string, logicalPort: number, command: string[]): Promise<HostRow | undefined> => {
 		const tree = worktreeByName(worktreeName);
 		if (!tree) {
 			say('error', `No worktree named ${worktreeName}.`);
 			return undefined;
 		}
 		const key = hostKey(project.repoRoot, tree.name, logicalPort);
-		ctx.setBusy(key, 'starting…');
 		try {
 			const launched = await launchService({
 				project: {repoRoot: project.repoRoot, worktree: tree.name, config: project.config},
@@ -71,8 +71,21 @@ export function createHostActions(ctx: StoreContext, {refresh, followers, withBu
 			return hostByKey(key);
 		} catch (error) {
 			const text = error instanceof Error ? error.message : String(error);
-			if (!quietErrors) say('error', `Could not start ${tree.name}:${logicalPort}: ${text}`);
+			say('error', `Could not start ${tree.name}:${logicalPort}: ${text}`);
 			return undefined;
+		}
+	};
+
+	const launch = async (worktreeName: string, logicalPort: number, command: string[]): Promise<HostRow | undefined> => {
+		const key = hostKey(project.repoRoot, worktreeName, logicalPort);
+		const busy = store.getState().busy[key];
+		if (busy) {
+			say('warn', `${worktreeName}:${logicalPort} is busy (${busy}); try again when it is done.`);
+			return undefined;
+		}
+		ctx.setBusy(key, 'starting…');
+		try {
+			return await startService(worktreeName, logicalPort, command);
 		} finally {
 			ctx.clearBusy(key);
 		}
@@ -91,11 +104,17 @@ export function createHostActions(ctx: StoreContext, {refresh, followers, withBu
 			return say('info', `Removed ${host.branch}:${host.logicalPort} from the list.`);
 		}
 		const entry = fresh(host.entry);
-		stoppedByUs.add(host.key);
 		await withBusy(host.key, 'stopping…', async () => {
+			// Marked here, not before: withBusy does nothing when the key is busy (mid-restart).
+			stoppedByUs.add(host.key);
 			const supervised = owned.get(host.key);
-			if (supervised) await supervised.stop();
-			else await stopService(entry);
+			try {
+				if (supervised) await supervised.stop();
+				else await stopService(entry);
+			} catch (error) {
+				stoppedByUs.delete(host.key);
+				throw error;
+			}
 			say('info', `Stopped ${host.branch}:${host.logicalPort} (pid ${entry.pid}).`);
 		});
 	};
@@ -124,19 +143,19 @@ export function createHostActions(ctx: StoreContext, {refresh, followers, withBu
 		// Ended, or left running by a dashboard that is gone: (re)start it here, owned by us.
 		await withBusy(host.key, 'restarting…', async () => {
 			if (host.entry) await stopService(fresh(host.entry));
-			// launch marks the same key busy itself.
-			ctx.clearBusy(host.key);
-			await launch(host.branch, host.logicalPort, host.command);
+			// Still marked busy: a concurrent launch of the same key is refused meanwhile.
+			await startService(host.branch, host.logicalPort, host.command);
 		});
 	};
 
 	const forceKill = (key?: string) => {
 		const host = hostByKey(key);
 		if (!host?.entry || !isLive(host.status)) return say('warn', 'Select a running host service to force-kill.');
-		stoppedByUs.add(host.key);
 		const supervised = owned.get(host.key);
 		if (supervised) supervised.kill();
 		else if (!killService(fresh(host.entry))) return say('error', `Could not kill ${host.branch}:${host.logicalPort} (pid ${host.pid}).`);
+		// Only once the signal went out: a service that then ends by itself did not end by us.
+		stoppedByUs.add(host.key);
 		say('info', `Sent SIGKILL to ${host.branch}:${host.logicalPort} (process group ${host.pid}).`);
 		if (!supervised) void stopService(fresh(host.entry)).then(refresh, refresh);
 	};
