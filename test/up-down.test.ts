@@ -17,7 +17,6 @@ const composeText = `services:
     ports: ["5432:5432"]
 `;
 
-const psLine = (project: string, service: string) => JSON.stringify({Name: `${project}-${service}-1`, Service: service, State: 'running', Status: 'Up 2 seconds'});
 
 /** A fake docker whose `compose ps` answers like Compose 2.26 (one JSON object per line). */
 function setup(options: {composeVersion?: string; docker?: 'none'; script?: string; name?: string} = {}) {

@@ -1,11 +1,11 @@
-import {ExitCode, UsageError} from '../core/errors.js';
+import {ExitCode} from '../core/errors.js';
 import {composeContext, composeDown, hostServicesOf, stopTraefikIfUnused} from '../core/compose-project.js';
 import {serviceLabel, stopHostService} from '../core/host-service.js';
 import {requireProject} from '../core/project.js';
 import {readRegistry} from '../core/registry.js';
 import {cleanupStale} from '../core/stale.js';
 import {warn} from '../core/warnings.js';
-import {parseCommand} from './parse.js';
+import {parseCommand, positionals} from './parse.js';
 import {confirm} from './prompt.js';
 
 export const spec = {
@@ -25,7 +25,7 @@ export const spec = {
 
 export default async function down(argv: string[]): Promise<number> {
 	const cli = parseCommand(spec, argv);
-	if (cli.input.length > 0) throw new UsageError(`Unexpected argument "${cli.input[0]}".`, `Usage: ${spec.usage}`);
+	positionals(spec, cli.input, 0);
 	const project = requireProject();
 	cleanupStale();
 	const ctx = composeContext(project);

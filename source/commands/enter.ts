@@ -1,10 +1,10 @@
 import {writeFileSync} from 'node:fs';
-import {ExitCode, PortError, UsageError} from '../core/errors.js';
+import {ExitCode, PortError} from '../core/errors.js';
 import {requireProject} from '../core/project.js';
 import {cleanupStale} from '../core/stale.js';
 import {enterWorktree, gitWorktrees} from '../core/worktrees.js';
 import {commands} from './index.js';
-import {parseCommand} from './parse.js';
+import {parseCommand, positionals} from './parse.js';
 
 export const spec = {
 	name: 'enter',
@@ -43,9 +43,7 @@ function distance(a: string, b: string): number {
 export default async function enter(argv: string[]): Promise<number> {
 	const cli = parseCommand(spec, argv);
 	const usage = `Usage: ${spec.usage}`;
-	const branch = cli.input[0];
-	if (branch === undefined) throw new UsageError('Missing <branch>.', usage);
-	if (cli.input.length > 1) throw new UsageError(`Unexpected argument "${cli.input[1]}".`, usage);
+	const [branch] = positionals(spec, cli.input, 1, 'Missing <branch>.') as [string];
 	const project = requireProject();
 	cleanupStale();
 

@@ -1,10 +1,10 @@
 import {parseLogicalPort} from '../core/args.js';
-import {ExitCode, PortError, UsageError} from '../core/errors.js';
+import {ExitCode, PortError} from '../core/errors.js';
 import {serviceLabel, stopHostService} from '../core/host-service.js';
 import {detectProject} from '../core/project.js';
 import {readRegistry} from '../core/registry.js';
 import {cleanupStale} from '../core/stale.js';
-import {parseCommand} from './parse.js';
+import {parseCommand, positionals} from './parse.js';
 
 export const spec = {
 	name: 'kill',
@@ -27,7 +27,7 @@ export const spec = {
 export default async function kill(argv: string[]): Promise<number> {
 	const cli = parseCommand(spec, argv);
 	const usage = `Usage: ${spec.usage}`;
-	if (cli.input.length > 1) throw new UsageError(`Unexpected argument "${cli.input[1]}".`, usage);
+	positionals(spec, cli.input, 1);
 	const port = cli.input[0] === undefined ? undefined : parseLogicalPort(cli.input[0], usage);
 	const project = detectProject();
 	if (!project && !cli.flags.all) throw new PortError('Not inside a git repository.', ExitCode.config, 'Use --all to stop every registered host service.');

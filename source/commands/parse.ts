@@ -122,3 +122,14 @@ function parseSimple<F extends AnyFlags>(spec: CommandSpec<F>, argv: string[]): 
 
 const camel = (key: string) => key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 const lowerFirst = (key: string) => key.charAt(0).toLowerCase() + key.slice(1);
+
+/**
+ * Checks a command's positional arguments: at most `max`, and when `missing` is given, the first
+ * one is required (its message says what is missing). Usage errors exit 2 with the usage line.
+ */
+export function positionals(spec: {usage: string}, input: readonly string[], max: number, missing?: string): string[] {
+	const usage = `Usage: ${spec.usage}`;
+	if (missing !== undefined && input.length === 0) throw new UsageError(missing, usage);
+	if (input.length > max) throw new UsageError(`Unexpected argument "${input[max]}".`, usage);
+	return [...input];
+}

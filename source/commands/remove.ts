@@ -1,6 +1,6 @@
 import {existsSync} from 'node:fs';
 import path from 'node:path';
-import {ExitCode, PortError, UsageError} from '../core/errors.js';
+import {ExitCode, PortError} from '../core/errors.js';
 import {composeContext, composeDown, findProjectEntry, hostServicesOf, stopTraefikIfUnused} from '../core/compose-project.js';
 import {dockerAvailability} from '../core/docker.js';
 import {serviceLabel, stopHostService} from '../core/host-service.js';
@@ -9,7 +9,7 @@ import {readRegistry} from '../core/registry.js';
 import {cleanupStale} from '../core/stale.js';
 import {warn} from '../core/warnings.js';
 import {archiveBranch, dirtyFiles, removeWorktreeDir, worktreeDirFor} from '../core/worktrees.js';
-import {parseCommand} from './parse.js';
+import {parseCommand, positionals} from './parse.js';
 
 export const spec = {
 	name: 'remove',
@@ -28,10 +28,7 @@ export const spec = {
 
 export default async function remove(argv: string[]): Promise<number> {
 	const cli = parseCommand(spec, argv);
-	const usage = `Usage: ${spec.usage}`;
-	const branchArg = cli.input[0];
-	if (branchArg === undefined) throw new UsageError('Missing <branch>.', usage);
-	if (cli.input.length > 1) throw new UsageError(`Unexpected argument "${cli.input[1]}".`, usage);
+	const [branchArg] = positionals(spec, cli.input, 1, 'Missing <branch>.') as [string];
 	const project = requireProject();
 	cleanupStale();
 

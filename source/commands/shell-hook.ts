@@ -1,5 +1,5 @@
 import {ExitCode, UsageError} from '../core/errors.js';
-import {parseCommand} from './parse.js';
+import {parseCommand, positionals} from './parse.js';
 
 export const spec = {
 	name: 'shell-hook',
@@ -57,9 +57,7 @@ export const hooks: Record<string, string> = {bash: posix, zsh: posix, fish};
 export default async function shellHook(argv: string[]): Promise<number> {
 	const cli = parseCommand(spec, argv);
 	const usage = `Usage: ${spec.usage}`;
-	const shell = cli.input[0];
-	if (shell === undefined) throw new UsageError('Missing shell name (bash, zsh or fish).', usage);
-	if (cli.input.length > 1) throw new UsageError(`Unexpected argument "${cli.input[1]}".`, usage);
+	const [shell] = positionals(spec, cli.input, 1, 'Missing shell name (bash, zsh or fish).') as [string];
 	const hook = Object.hasOwn(hooks, shell) ? hooks[shell] : undefined;
 	if (!hook) throw new UsageError(`Unsupported shell "${shell}": use bash, zsh or fish.`, usage);
 	process.stdout.write(hook);

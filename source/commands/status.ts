@@ -1,8 +1,8 @@
-import {ExitCode, UsageError} from '../core/errors.js';
+import {ExitCode} from '../core/errors.js';
 import {collectStatus} from '../core/compose-project.js';
 import {detectProject} from '../core/project.js';
 import {cleanupStale} from '../core/stale.js';
-import {parseCommand} from './parse.js';
+import {parseCommand, positionals} from './parse.js';
 
 export const spec = {
 	name: 'status',
@@ -19,7 +19,7 @@ export const spec = {
 
 export default async function status(argv: string[]): Promise<number> {
 	const cli = parseCommand(spec, argv);
-	if (cli.input.length > 0) throw new UsageError(`Unexpected argument "${cli.input[0]}".`, `Usage: ${spec.usage}`);
+	positionals(spec, cli.input, 0);
 	cleanupStale();
 	const project = detectProject();
 	const report = await collectStatus(project);

@@ -1,8 +1,8 @@
-import {ExitCode, PortError, UsageError} from '../core/errors.js';
+import {ExitCode, PortError} from '../core/errors.js';
 import {detectProject} from '../core/project.js';
 import {cleanupStale} from '../core/stale.js';
 import {commands} from './index.js';
-import {parseCommand} from './parse.js';
+import {parseCommand, positionals} from './parse.js';
 
 export const spec = {
 	name: 'ui',
@@ -18,7 +18,7 @@ export const spec = {
 
 export default async function ui(argv: string[]): Promise<number> {
 	const cli = parseCommand(spec, argv);
-	if (cli.input.length > 0) throw new UsageError(`Unexpected argument "${cli.input[0]}".`, `Usage: ${spec.usage}`);
+	positionals(spec, cli.input, 0);
 	// Checked before Ink is imported: raw mode on a non-terminal throws deep inside Ink.
 	if (!process.stdin.isTTY || !process.stdout.isTTY) {
 		throw new PortError('port ui needs an interactive terminal (stdin and stdout must be a TTY).', ExitCode.usage, "Use 'port list' (or 'port status') for a plain listing.");

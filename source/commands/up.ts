@@ -1,9 +1,9 @@
-import {ExitCode, UsageError} from '../core/errors.js';
+import {ExitCode} from '../core/errors.js';
 import {composeUp, urlOf} from '../core/compose-project.js';
 import {requireProject} from '../core/project.js';
 import {cleanupStale} from '../core/stale.js';
 import {warn} from '../core/warnings.js';
-import {parseCommand} from './parse.js';
+import {parseCommand, positionals} from './parse.js';
 
 export const spec = {
 	name: 'up',
@@ -21,7 +21,7 @@ export const spec = {
 
 export default async function up(argv: string[]): Promise<number> {
 	const cli = parseCommand(spec, argv);
-	if (cli.input.length > 0) throw new UsageError(`Unexpected argument "${cli.input[0]}".`, `Usage: ${spec.usage}`);
+	positionals(spec, cli.input, 0);
 	const project = requireProject();
 	cleanupStale();
 	const started = Date.now();

@@ -1,9 +1,9 @@
-import {ExitCode, PortError, UsageError} from '../core/errors.js';
+import {ExitCode, PortError} from '../core/errors.js';
 import {composeContext, findProjectEntry, hostServicesOf, planFor, urlOf} from '../core/compose-project.js';
 import {requireProject} from '../core/project.js';
 import {readRegistry} from '../core/registry.js';
 import {cleanupStale} from '../core/stale.js';
-import {parseCommand} from './parse.js';
+import {parseCommand, positionals} from './parse.js';
 
 export const spec = {
 	name: 'urls',
@@ -22,7 +22,7 @@ export const spec = {
 
 export default async function urls(argv: string[]): Promise<number> {
 	const cli = parseCommand(spec, argv);
-	if (cli.input.length > 1) throw new UsageError(`Unexpected argument "${cli.input[1]}".`, `Usage: ${spec.usage}`);
+	positionals(spec, cli.input, 1);
 	const wanted = cli.input[0];
 	const project = requireProject();
 	cleanupStale();

@@ -2,7 +2,7 @@ import {existsSync, mkdirSync, readFileSync} from 'node:fs';
 import {parse, stringify} from 'yaml';
 import {writeFileAtomic} from './atomic-write.js';
 import {fsError} from './errors.js';
-import {dynamicDir, traefikComposeFile, traefikDir, traefikStaticFile} from './paths.js';
+import {dynamicDir, traefikComposeFile, traefikStaticFile} from './paths.js';
 
 export const traefikNetwork = 'traefik-network';
 export const traefikContainer = 'port-traefik';

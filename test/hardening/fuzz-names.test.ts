@@ -11,16 +11,7 @@ import {hostRouteName, hostnameFor, isDnsLabel, sanitizeName} from '../../source
 import {hostRouteConfig, writeRoute} from '../../source/core/routes.js';
 import {port} from '../helpers/cli.js';
 import {fakeDocker, git, makeRepo, runCleanups, schemasDir, tempDir} from '../helpers/env.js';
-
-/** Deterministic PRNG (mulberry32) so a failure names a reproducible input. */
-function prng(seed: number) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
-}
+import {prng} from '../helpers/prng.js';
 
 const pieces = [
 	'feature', 'Feature', 'FIX', 'login', 'ü', 'é', 'ñ', 'ß', 'İ', 'ﬁ', 'ｆｕｌｌ', '日本', '한국어', 'עברית', 'العربية', '😀', '👩‍💻', '🇫🇷',

@@ -8,20 +8,11 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {port, processesWith, readRegistryFile, routeFiles, startPort, type CliEnv} from '../../helpers/cli.js';
 import {addWorktree, fakeDocker, makeRepo, repoDir, runCleanups, tempDir, waitFor} from '../../helpers/env.js';
+import {prng} from '../../helpers/prng.js';
 
 const rounds = Number(process.env['STRESS_ROUNDS']) || 20;
 const perRound = 10;
 const endings = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGKILL', 'child-crash', 'child-exit', 'port-kill'] as const;
-type Ending = (typeof endings)[number];
-
-function prng(seed: number) {
-	return () => {
-		seed = (seed + 0x6d2b79f5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
-}
 
 let env: CliEnv;
 let repo: string;
