@@ -358,10 +358,10 @@ export class SupervisedService {
 		return this.ended;
 	}
 
-	/** SIGKILL to the whole group now. */
-	kill(): void {
+	/** SIGKILL to the whole group now; false when no signal could be sent (nothing of it is left). */
+	kill(): boolean {
 		this.stopping = true;
-		if (this.entry) signalGroup(this.entry.pid, this.entry.pidStartTime, 'SIGKILL');
+		return this.entry !== undefined && signalGroup(this.entry.pid, this.entry.pidStartTime, 'SIGKILL');
 	}
 
 	/** Stops the child's group and spawns the same command on the same port. */

@@ -152,8 +152,8 @@ export function createHostActions(ctx: StoreContext, {refresh, followers, withBu
 		const host = hostByKey(key);
 		if (!host?.entry || !isLive(host.status)) return say('warn', 'Select a running host service to force-kill.');
 		const supervised = owned.get(host.key);
-		if (supervised) supervised.kill();
-		else if (!killService(fresh(host.entry))) return say('error', `Could not kill ${host.branch}:${host.logicalPort} (pid ${host.pid}).`);
+		const sent = supervised ? supervised.kill() : killService(fresh(host.entry));
+		if (!sent) return say('error', `Could not kill ${host.branch}:${host.logicalPort} (pid ${host.pid}).`);
 		// Only once the signal went out: a service that then ends by itself did not end by us.
 		stoppedByUs.add(host.key);
 		say('info', `Sent SIGKILL to ${host.branch}:${host.logicalPort} (process group ${host.pid}).`);
