@@ -64,7 +64,7 @@ export function createHostActions(ctx: StoreContext, {refresh, followers, withBu
 			adopt(key, launched.supervised);
 			const direct = `http://localhost:${launched.service.actualPort}`;
 			say('info', `Started ${tree.name}:${logicalPort} -> :${launched.service.actualPort} (${command.join(' ')})  ${launched.service.hostname}:${logicalPort}`);
-			if (launched.traefik.state === 'unavailable') say('warn', `Routing is off until Traefik runs (${launched.traefik.reason}); use ${direct}.`);
+			if (launched.traefik.state === 'unavailable') say('warn', `${launched.traefik.reason} Routing is off until Traefik runs; use ${direct}.`);
 			refresh();
 			store.setState({selected: key});
 			followers.syncCompose();
