@@ -6,8 +6,9 @@ import type {Writable} from 'node:stream';
 import {execa, type ResultPromise} from 'execa';
 import {ExitCode, PortError} from './errors.js';
 import {hostRouteName, hostnameFor} from './names.js';
-import {freePortCandidate, reservationMs, takenPorts} from './ports.js';
-import {isAlive, processStartTime, signalGroup, signalProcess, stopGroup, stopGraceMs, groupAlive} from './process-info.js';
+import {freePortCandidate, takenPorts} from './ports.js';
+import {liveReservations, releaseReservation} from './reservations.js';
+import {processStartTime, signalGroup, signalProcess, stopGroup, stopGraceMs, groupAlive} from './process-info.js';
 import type {Project} from './project.js';
 import {readRegistry, updateRegistry, type HostService, type Registry} from './registry.js';
 import {removeRoute, writeRoute} from './routes.js';
@@ -25,12 +26,21 @@ export function findHostService(registry: Registry, repo: string, branch: string
 	return registry.hostServices.find(s => sameService(s, repo, branch, logicalPort) && !isStale(s));
 }
 
-/** Another repository already routing this hostname + port (host service or compose project)? */
+/**
+ * Another repository already routing this hostname + port: a host service, a claim still being
+ * set up by a concurrent `port run`, or a compose project.
+ */
 export function routeOwner(registry: Registry, hostname: string, logicalPort: number, repo: string): string | undefined {
 	const service = registry.hostServices.find(s => s.hostname === hostname && s.logicalPort === logicalPort && s.repo !== repo && !isStale(s));
 	if (service) return service.repo;
+	const claim = liveReservations(registry).find(r => r.repo !== undefined && r.repo !== repo && r.hostname === hostname && r.logicalPort === logicalPort);
+	if (claim) return claim.repo;
 	return registry.projects.find(p => p.repo !== repo && hostnameFor(p.worktree, p.domain) === hostname && p.ports.includes(logicalPort))?.repo;
 }
+
+/** The same worktree's compose stack (`port up`) already publishes this logical port? */
+export const composeOwnsPort = (registry: Registry, repo: string, worktree: string, logicalPort: number) =>
+	registry.projects.some(p => p.repo === repo && p.worktree === worktree && p.ports.includes(logicalPort));
 
 const routeTakenError = (hostname: string, port: number, owner: string) =>
 	new PortError(`${hostname}:${port} is already routed for another repository: ${owner}`, ExitCode.conflict, 'Stop it there, or use another domain in .port/config.jsonc.');
@@ -128,7 +138,7 @@ export async function launchHostService(request: LaunchRequest): Promise<Launche
 	const knownTraefik = traefikState();
 	knownTraefik.catch(() => {});
 	const actualPort = await claimPort(repo, branch, hostname, logicalPort);
-	const releaseClaim = () => updateRegistry(r => void (r.reservations = r.reservations.filter(x => !(x.port === actualPort && x.pid === process.pid))));
+	const releaseClaim = () => updateRegistry(r => releaseReservation(r, actualPort));
 	let traefik: TraefikState;
 	let configFile: string;
 	const routeName = hostRouteName(repo, branch, logicalPort);
@@ -167,15 +177,21 @@ async function claimPort(repo: string, branch: string, hostname: string, logical
 	for (let attempt = 0; attempt < 50; attempt++) {
 		const candidate = await freePortCandidate(takenPorts(readRegistry()));
 		const claimed = updateRegistry(registry => {
-			const now = Date.now();
-			registry.reservations = registry.reservations.filter(r => r.expiresAt > now && isAlive(r.pid, r.startTime));
+			registry.reservations = liveReservations(registry);
 			const owner = routeOwner(registry, hostname, logicalPort, repo);
 			if (owner) throw routeTakenError(hostname, logicalPort, owner);
+			if (composeOwnsPort(registry, repo, branch, logicalPort)) {
+				throw new PortError(
+					`${hostname}:${logicalPort} is already routed to this worktree's compose services (port up).`,
+					ExitCode.conflict,
+					'Use another logical port, or `port down` first.',
+				);
+			}
 			if (findHostService(registry, repo, branch, logicalPort) || registry.reservations.some(r => r.key === key && r.pid !== process.pid)) {
 				throw alreadyRunningError(`${branch}:${logicalPort}`);
 			}
 			if (takenPorts(registry).has(candidate)) return false;
-			registry.reservations.push({port: candidate, pid: process.pid, startTime: self, expiresAt: now + reservationMs, key});
+			registry.reservations.push({port: candidate, pid: process.pid, startTime: self, expiresAt: Date.now(), key, repo, hostname, logicalPort});
 			return true;
 		});
 		if (claimed) return candidate;
@@ -280,7 +296,7 @@ export class SupervisedService {
 			const service: HostService = {...this.pendingEntry(), pid, pidStartTime: startTime};
 			if (first) {
 				updateRegistry(registry => {
-					registry.reservations = registry.reservations.filter(r => !(r.port === identity.actualPort && r.pid === process.pid));
+					releaseReservation(registry, identity.actualPort);
 					registry.hostServices.push(service);
 				});
 			} else {
@@ -336,7 +352,7 @@ export class SupervisedService {
 		try {
 			updateRegistry(registry => {
 				registry.hostServices = registry.hostServices.filter(s => s.id !== this.identity.id);
-				registry.reservations = registry.reservations.filter(r => !(r.port === this.identity.actualPort && r.pid === process.pid));
+				releaseReservation(registry, this.identity.actualPort);
 			});
 		} finally {
 			removeRoute(this.identity.configFile);

@@ -1,5 +1,5 @@
 import getPort from 'get-port';
-import {isAlive} from './process-info.js';
+import {liveReservations} from './reservations.js';
 import type {Registry} from './registry.js';
 
 const rangeStart = 49_152;
@@ -17,11 +17,5 @@ export async function freePortCandidate(exclude: Iterable<number>): Promise<numb
 
 /** Ports handed out already: registered services and live reservations. */
 export function takenPorts(registry: Registry): Set<number> {
-	const now = Date.now();
-	return new Set([
-		...registry.hostServices.map(s => s.actualPort),
-		...registry.reservations.filter(r => r.expiresAt > now && isAlive(r.pid, r.startTime)).map(r => r.port),
-	]);
+	return new Set([...registry.hostServices.map(s => s.actualPort), ...liveReservations(registry).map(r => r.port)]);
 }
-
-export const reservationMs = 60_000;

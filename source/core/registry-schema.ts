@@ -42,14 +42,22 @@ export interface ProjectEntry {
 	routes?: Array<{service: string; published: number; target: number; router: string}>;
 }
 
-/** A port handed out but not yet registered; keeps concurrent `port run`s from sharing it. */
+/**
+ * A port handed out but not yet registered; keeps concurrent `port run`s from sharing it. Live
+ * exactly as long as its owner (pid + start time): starting Traefik may take minutes.
+ */
 export interface Reservation {
 	port: number;
 	pid: number;
 	startTime: string;
+	/** When it was made (informational). */
 	expiresAt: number;
 	/** `<repo>\n<worktree>\n<logical port>` being claimed, so two claims of one service conflict. */
 	key?: string;
+	/** What the claim will route, so claims still in progress count as routed. */
+	repo?: string;
+	hostname?: string;
+	logicalPort?: number;
 }
 
 export interface Registry {

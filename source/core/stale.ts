@@ -1,5 +1,6 @@
 import {isAlive, signalGroup} from './process-info.js';
 import {readRegistry, updateRegistry, type HostService} from './registry.js';
+import {liveReservations} from './reservations.js';
 import {removeLog} from './log-file.js';
 import {removeRoute} from './route-files.js';
 import {ExitCode, PortError} from './errors.js';
@@ -38,13 +39,12 @@ function discardFiles(service: HostService): void {
  */
 export function cleanupStale(): HostService[] {
 	const snapshot = readRegistry();
-	const now = Date.now();
-	const staleReservations = snapshot.reservations.some(r => r.expiresAt <= now || !isAlive(r.pid, r.startTime));
+	const staleReservations = snapshot.reservations.some(r => !isAlive(r.pid, r.startTime));
 	if (!snapshot.hostServices.some(isStale) && !staleReservations) return [];
 	const removed: HostService[] = [];
 	try {
 		updateRegistry(registry => {
-			registry.reservations = registry.reservations.filter(r => r.expiresAt > now && isAlive(r.pid, r.startTime));
+			registry.reservations = liveReservations(registry);
 			registry.hostServices = registry.hostServices.filter(service => {
 				if (!isStale(service)) return true;
 				removed.push(service);

@@ -12,13 +12,18 @@ import {
 	writeTraefikFiles,
 } from './traefik-files.js';
 import path from 'node:path';
+import {liveReservations} from './reservations.js';
 
 export type TraefikState = {state: 'running' | 'stopped'} | {state: 'unavailable'; reason: string};
 
 /** Logical ports something registered still routes: host services and compose projects. */
 export function portsInUse(registry: Registry): number[] {
-	return [...new Set([...registry.hostServices.map(s => s.logicalPort), ...registry.projects.flatMap(p => p.ports)])];
+	const claimed = liveReservations(registry).flatMap(r => (r.logicalPort === undefined ? [] : [r.logicalPort]));
+	return [...new Set([...registry.hostServices.map(s => s.logicalPort), ...registry.projects.flatMap(p => p.ports), ...claimed])];
 }
+
+/** Nothing registered and no `port run` still starting: Traefik may be stopped. */
+const unused = (registry: Registry) => registry.projects.length === 0 && registry.hostServices.length === 0 && liveReservations(registry).length === 0;
 
 export async function traefikState(): Promise<TraefikState> {
 	try {
@@ -87,11 +92,9 @@ export async function ensureTraefik(required: number[], onProgress?: (message: s
 
 /** Stops Traefik once no compose project and no host service needs it. Returns true if stopped. */
 export async function stopTraefikIfUnused(): Promise<boolean> {
-	const registry = readRegistry();
-	if (registry.projects.length > 0 || registry.hostServices.length > 0) return false;
+	if (!unused(readRegistry())) return false;
 	return withTraefikLock(async () => {
-		const again = readRegistry();
-		if (again.projects.length > 0 || again.hostServices.length > 0) return false;
+		if (!unused(readRegistry())) return false;
 		const state = await traefikState();
 		if (state.state !== 'running' && state.state !== 'stopped') return false;
 		const down = await docker([...composeArgs(), 'down', '--remove-orphans'], {cwd: traefikDir()});
