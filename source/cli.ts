@@ -75,10 +75,11 @@ function report(error: unknown): number {
 // time (a pipe or a terminal loads net and streams): `port --version` must not pay for stderr.
 // Track the ones that exist, so exit() flushes only those and the EPIPE handler goes on each.
 const opened: NodeJS.WriteStream[] = [];
-// `port list | head -1` closes our stdout early: that is not an error worth a stack trace.
+// `port list | head -1` closes our stdout early (EPIPE); a closed terminal fails writes with EIO.
+// Neither is worth a stack trace, and throwing here would kill `port run` halfway through
+// stopping its child: output that cannot be shown is dropped.
 const onStreamError = (error: Error) => {
 	if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exitCode ??= 0;
-	else throw error;
 };
 for (const name of ['stdout', 'stderr'] as const) {
 	const descriptor = Object.getOwnPropertyDescriptor(process, name);
@@ -102,8 +103,9 @@ for (const name of ['stdout', 'stderr'] as const) {
 function exit(code: number): void {
 	const flush = (index: number): void => {
 		const stream = opened[index];
-		if (stream) stream.write('', () => flush(index + 1));
-		else process.exit(code);
+		if (!stream) process.exit(code);
+		else if (stream.destroyed || stream.writableEnded) flush(index + 1);
+		else stream.write('', () => flush(index + 1));
 	};
 	flush(0);
 }

@@ -32,6 +32,27 @@ describe('port run control channel', () => {
 	});
 });
 
+describe('port kill while a restart is under way', () => {
+	it('stops the service for good: the port run exits and nothing is re-spawned behind it', async () => {
+		const portHome = tempDir('port-home-');
+		const env = {portHome, dockerBin: fakeDocker().bin};
+		const repo = makeRepo();
+		// A child that takes a while to stop keeps the restart in progress when port kill comes.
+		const run = startPort(['run', '3000', '--', 'sh', '-c', 'trap "sleep 0.5; exit 0" TERM; echo up; while true; do sleep 0.1; done'], repo, env);
+		const first = await waitFor(() => readRegistryFile(portHome).hostServices[0], {what: 'registered'});
+		process.kill(run.pid!, 'SIGUSR2');
+		await new Promise(resolve => setTimeout(resolve, 100));
+		const killed = await port(['kill', '3000'], repo, env);
+		expect(killed.code).toBe(0);
+		expect(killed.stdout).toContain('stopped app:3000');
+		expect((await finished(run)).code).toBe(143);
+		expect(readRegistryFile(portHome).hostServices).toEqual([]);
+		expect(routeFiles(portHome)).toEqual([]);
+		expect(isProcessAlive(first.pid)).toBe(false);
+		expect(run.output.stdout.split('up').length - 1).toBeLessThanOrEqual(2);
+	});
+});
+
 describe('port run log file', () => {
 	it('mirrors the output into the registered log file and caps it by rotation', async () => {
 		const portHome = tempDir('port-home-');

@@ -181,14 +181,13 @@ describe('port run: an existing service for the same worktree and port', () => {
 		expectClean(portHome, tag);
 	});
 
-	it('--replace stops the old one (its port run ends with the child) and registers the new one', async () => {
+	it('--replace asks the old port run to stop (it exits 143) and registers the new one', async () => {
 		const {env, repo, portHome} = setup();
 		const tag = marker();
 		const first = startPort(['run', '3000', '--', 'node', server, `${tag}-old`], repo, env);
 		const old = await waitForService(portHome, 'app');
 		const second = startPort(['run', '3000', '--replace', '--', 'node', server, `${tag}-new`], repo, env);
-		// The fixture server exits 0 on SIGTERM, so its port run exits 0 too.
-		expect((await finished(first)).code).toBe(0);
+		expect((await finished(first)).code).toBe(143);
 		const fresh = await waitFor(() => readRegistryFile(portHome).hostServices.find(s => s.pid !== old.pid), {what: 'new service'});
 		expect(readRegistryFile(portHome).hostServices).toHaveLength(1);
 		expect((await waitForHttp(fresh.actualPort)).body).toContain(`${tag}-new`);
@@ -216,7 +215,7 @@ describe('port run: an existing service for the same worktree and port', () => {
 		expect(out).toContain('Service already running for app:3000. Replace? [y/N]');
 		tty.stdin.write(`${answer}\r`);
 		if (replaced) {
-			expect((await finished(first)).code).toBe(0);
+			expect((await finished(first)).code).toBe(143);
 			const fresh = await waitFor(() => readRegistryFile(portHome).hostServices.find(s => s.pid !== old.pid), {what: 'replacement'});
 			expect(isProcessAlive(fresh.pid)).toBe(true);
 			tty.kill('SIGTERM');

@@ -1,5 +1,5 @@
 import {spawn} from 'node:child_process';
-import {existsSync, writeFileSync, mkdirSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {port, isProcessAlive, readRegistryFile, routeFiles} from './helpers/cli.js';
@@ -60,7 +60,7 @@ describe('stale cleanup and pid reuse', () => {
 		const home = tempDir('port-home-');
 		const repo = makeRepo();
 		const live = sleeper();
-		const {readFileSync} = await import('node:fs');
+
 		const stat = readFileSync(`/proc/${live}/stat`, 'utf8');
 		const startTime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
 		const dead = entry(home, repo, {pid: 999_999, pidStartTime: '1', supervisorPid: 999_998, supervisorStartTime: '1'});
@@ -72,5 +72,34 @@ describe('stale cleanup and pid reuse', () => {
 		expect(listed.hostServices.map(s => s.id)).toEqual([alive.id]);
 		expect(routeFiles(home)).toEqual([`${alive.id}.yml`]);
 		expect(isProcessAlive(live)).toBe(true);
+	});
+});
+
+describe('route files shared by runs of one service', () => {
+	it('an ending run keeps the route file while a replacement claims or uses it', async () => {
+		const home = tempDir('port-home-');
+		process.env['PORT_HOME'] = home;
+		try {
+			const {removeHostService} = await import('../source/core/stale.js');
+			const {hostRouteName} = await import('../source/core/names.js');
+			const repo = makeRepo();
+			const routeName = hostRouteName(repo, 'app', 3000);
+			const old = {...entry(home, repo, {}), id: `${routeName}-old`, routeName, configFile: path.join(home, 'traefik', 'dynamic', `${routeName}.yml`)};
+			writeFileSync(old.configFile, 'http: {}\n');
+			const self = readFileSync(`/proc/${process.pid}/stat`, 'utf8');
+			const startTime = self.slice(self.lastIndexOf(')') + 2).split(' ')[19]!;
+			// A replacement that wrote the same route file and has not registered yet.
+			const claim = {port: 50_002, pid: process.pid, startTime, expiresAt: Date.now(), key: `${repo}\napp\n3000`, repo, hostname: 'app.port', logicalPort: 3000};
+			writeFileSync(path.join(home, 'registry.json'), JSON.stringify({version: 1, projects: [], hostServices: [old], reservations: [claim]}));
+			removeHostService(old.id);
+			expect(readRegistryFile(home).hostServices).toEqual([]);
+			expect(existsSync(old.configFile)).toBe(true);
+			// Without the claim, the route goes with the entry.
+			writeFileSync(path.join(home, 'registry.json'), JSON.stringify({version: 1, projects: [], hostServices: [old], reservations: []}));
+			removeHostService(old.id);
+			expect(existsSync(old.configFile)).toBe(false);
+		} finally {
+			delete process.env['PORT_HOME'];
+		}
 	});
 });

@@ -1,3 +1,5 @@
+import {closeSync, openSync} from 'node:fs';
+import {isatty} from 'node:tty';
 import {parseLogicalPort} from '../core/args.js';
 import {ExitCode, PortError, UsageError} from '../core/errors.js';
 import {alreadyRunningError, exitCodeFor, findHostService, launchHostService, stopHostService, type SupervisedService} from '../core/host-service.js';
@@ -28,6 +30,8 @@ export const spec = {
 const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export default async function run(argv: string[], command: string[] | undefined): Promise<number> {
+	// Taken now: once the terminal hangs up, isatty() answers false for it.
+	const terminalFds = [0, 1, 2].filter(fd => isatty(fd));
 	const cli = parseCommand(spec, argv);
 	const usage = `Usage: ${spec.usage}`;
 	if (cli.input.length > 1) throw new UsageError(`Unexpected argument "${cli.input[1]}" (put the command after --).`, usage);
@@ -95,6 +99,18 @@ export default async function run(argv: string[], command: string[] | undefined)
 	const info = await supervised.ended;
 	if (info.spawnError === 'ENOENT') process.stderr.write(`port: command not found: ${command[0]}\n`);
 	else if (info.spawnError) process.stderr.write(`port: cannot execute ${command[0]}: ${info.spawnError}\n`);
+	// Node resets the terminal at exit and aborts (SIGABRT) when that terminal hung up; it skips
+	// descriptors that were reopened, so point ours at /dev/null: nothing can be shown any more.
+	if (received === 'SIGHUP') detachFromTerminal(terminalFds);
 	if (received) return 128 + (signalNumber(received) ?? 0);
 	return exitCodeFor(info);
+}
+
+/** Reopens the given stdio descriptors on /dev/null (open() takes the lowest free fd). */
+function detachFromTerminal(fds: number[]): void {
+	for (const fd of fds) {
+		closeSync(fd);
+		const reopened = openSync('/dev/null', fd === 0 ? 'r' : 'w');
+		if (reopened !== fd) closeSync(reopened);
+	}
 }

@@ -12,7 +12,8 @@ import {processStartTime, signalGroup, signalProcess, stopGroup, stopGraceMs, gr
 import type {Project} from './project.js';
 import {readRegistry, updateRegistry, type HostService, type Registry} from './registry.js';
 import {removeRoute, writeRoute} from './routes.js';
-import {childAlive, isStale, removeHostService, supervisorAlive} from './stale.js';
+import {childAlive, isStale, removeHostService, routeStillWanted, supervisorAlive} from './stale.js';
+import {warn} from './warnings.js';
 import {ensureTraefik, traefikState, type TraefikState} from './traefik.js';
 import {CappedLog, logCapBytes, logFileFor, removeLog} from './log-file.js';
 
@@ -48,19 +49,40 @@ const routeTakenError = (hostname: string, port: number, owner: string) =>
 export const alreadyRunningError = (label: string) =>
 	new PortError(`Service already running for ${label}.`, ExitCode.conflict, 'Use --replace to replace it, or `port kill` to stop it.');
 
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+const current = (id: string) => readRegistry().hostServices.find(s => s.id === id);
+
+/** Waits until the entry is gone; false if it is still there at the deadline. */
+async function entryGone(id: string, timeoutMs: number): Promise<boolean> {
+	const deadline = Date.now() + timeoutMs;
+	while (current(id)) {
+		if (Date.now() > deadline) return false;
+		await sleep(25);
+	}
+	return true;
+}
+
 /**
- * Stops a registered service wherever it runs: its whole process group (SIGTERM, then SIGKILL
- * after the grace period). Its supervisor notices and cleans up; if there is none any more (or
- * it does not within a few seconds), we remove the entry, route and log ourselves.
+ * Stops a registered service wherever it runs. A `port run` is asked to stop (SIGTERM to it,
+ * identity-checked): it stops its child's whole group, cleans up and exits 143, and a restart it
+ * has under way cannot bring the child back. Otherwise (a dashboard's service, or an orphan) the
+ * child's group gets SIGTERM, then SIGKILL after the grace period; if its live supervisor
+ * re-spawned it meanwhile (restart), the new child is stopped too. Whatever the supervisor does
+ * not clean up within a few seconds, we remove ourselves.
  */
 export async function stopHostService(service: HostService, graceMs = stopGraceMs()): Promise<void> {
-	if (childAlive(service) || groupAlive(service.pid)) await stopGroup(service.pid, service.pidStartTime, graceMs);
-	const deadline = Date.now() + 3000;
-	while (supervisorAlive(service) && Date.now() < deadline) {
-		if (!readRegistry().hostServices.some(s => s.id === service.id)) return;
-		await new Promise(resolve => setTimeout(resolve, 25));
+	if (service.owner === 'run' && signalProcess(service.supervisorPid, service.supervisorStartTime, 'SIGTERM')) {
+		if (await entryGone(service.id, graceMs + 5000)) return;
 	}
-	removeHostService(service.id);
+	let target: HostService | undefined = service;
+	for (let round = 0; target && round < 5; round++) {
+		if (childAlive(target) || groupAlive(target.pid)) await stopGroup(target.pid, target.pidStartTime, graceMs);
+		if (!supervisorAlive(target) || (await entryGone(target.id, 3000))) break;
+		const again = current(target.id);
+		// Same child still registered: the supervisor is slow to clean up; a new pid: it restarted.
+		target = again && again.pid !== target.pid ? again : undefined;
+	}
+	if (current(service.id)) removeHostService(service.id);
 }
 
 /** Sends SIGKILL to the whole group at once (the dashboard's force-kill). */
@@ -291,20 +313,22 @@ export class SupervisedService {
 		child.catch(() => {});
 		if (request.output === 'pipe') this.relay(child);
 		const pid = child.pid;
-		const startTime = pid ? processStartTime(pid) : undefined;
+		// A command that backgrounds work and exits at once is already a zombie here: still ours.
+		const startTime = pid ? processStartTime(pid, true) : undefined;
 		if (pid && startTime) {
 			const service: HostService = {...this.pendingEntry(), pid, pidStartTime: startTime};
-			if (first) {
+			try {
 				updateRegistry(registry => {
-					releaseReservation(registry, identity.actualPort);
-					registry.hostServices.push(service);
-				});
-			} else {
-				updateRegistry(registry => {
-					const existing = registry.hostServices.find(s => s.id === identity.id);
+					if (first) releaseReservation(registry, identity.actualPort);
+					const existing = first ? undefined : registry.hostServices.find(s => s.id === identity.id);
 					if (existing) Object.assign(existing, {pid, pidStartTime: startTime, startedAt: service.startedAt});
 					else registry.hostServices.push(service);
 				});
+			} catch (error) {
+				// Unregistered, the child would run on unseen: take it down with the failure.
+				child.removeAllListeners('exit');
+				signalGroup(pid, startTime, 'SIGKILL');
+				throw error;
 			}
 			this.entry = service;
 			this.emit({type: 'spawned', service});
@@ -337,8 +361,12 @@ export class SupervisedService {
 		this.emit({type: 'exit', info, restarting});
 		if (restarting) {
 			this.restarting = false;
-			this.spawn(false);
-			return;
+			try {
+				this.spawn(false);
+				return;
+			} catch (error) {
+				warn(`could not restart ${serviceLabel(this.identity)}: ${error instanceof Error ? error.message : String(error)}`);
+			}
 		}
 		this.finish(info);
 	}
@@ -349,13 +377,19 @@ export class SupervisedService {
 		if (this.capTimer) clearInterval(this.capTimer);
 		this.log?.close();
 		if (this.logFd !== undefined) closeSync(this.logFd);
+		const self = {...this.pendingEntry(), ...this.entry};
 		try {
 			updateRegistry(registry => {
 				registry.hostServices = registry.hostServices.filter(s => s.id !== this.identity.id);
 				releaseReservation(registry, this.identity.actualPort);
+				// A replacement of this service (same route file) may already be running.
+				if (!routeStillWanted(registry, self)) removeRoute(this.identity.configFile);
 			});
-		} finally {
+		} catch (error) {
+			// The entry stays (stale cleanup removes it later); the route must not outlive us.
 			removeRoute(this.identity.configFile);
+			warn(`could not unregister ${serviceLabel(this.identity)}: ${error instanceof Error ? error.message : String(error)}`);
+		} finally {
 			removeLog(this.identity.logFile);
 			this.emit({type: 'ended', info});
 			this.resolveEnded(info);

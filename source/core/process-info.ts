@@ -31,13 +31,15 @@ const hasProc = (() => {
 
 /**
  * An identity for "this pid, this incarnation": the start time in clock ticks since boot on
- * Linux, `ps -o lstart` elsewhere. Undefined when the process does not exist (or is a zombie).
+ * Linux, `ps -o lstart` elsewhere. Undefined when the process does not exist or is a zombie,
+ * unless `ofOwnChild`: our own child that already exited stays a zombie until we reap it, so its
+ * pid cannot be reused yet and its identity is still worth recording.
  */
-export function processStartTime(pid: number): string | undefined {
+export function processStartTime(pid: number, ofOwnChild = false): string | undefined {
 	if (!Number.isInteger(pid) || pid <= 0) return undefined;
 	if (hasProc) {
 		const stat = procStat(pid);
-		return stat && stat.state !== 'Z' ? stat.startTime : undefined;
+		return stat && (ofOwnChild || stat.state !== 'Z') ? stat.startTime : undefined;
 	}
 	try {
 		const {execFileSync} = lazyRequire('node:child_process') as typeof import('node:child_process');

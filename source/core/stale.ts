@@ -1,5 +1,6 @@
 import {isAlive, signalGroup} from './process-info.js';
-import {readRegistry, updateRegistry, type HostService} from './registry.js';
+import {readRegistry, updateRegistry, type HostService, type Registry} from './registry.js';
+import {hostRouteName} from './names.js';
 import {liveReservations} from './reservations.js';
 import {removeLog} from './log-file.js';
 import {removeRoute} from './route-files.js';
@@ -16,20 +17,32 @@ export const supervisorAlive = (s: HostService) => isAlive(s.supervisorPid, s.su
  */
 export const isStale = (s: HostService) => !childAlive(s) && !supervisorAlive(s);
 
-/** Removes exactly the registry entry (by id), its route file and its log. */
+/**
+ * The route file is named by repo + worktree + logical port, so a replacement run of the same
+ * service shares it: it may be removed only when no other entry uses it and no claim in progress
+ * (a `port run` that wrote it and is about to register) is about to. Call under the lock.
+ */
+export function routeStillWanted(registry: Registry, service: HostService): boolean {
+	return (
+		registry.hostServices.some(s => s.id !== service.id && s.configFile === service.configFile) ||
+		liveReservations(registry).some(r => {
+			if (r.key === undefined) return false;
+			const [repo = '', branch = '', port = ''] = r.key.split('\n');
+			return hostRouteName(repo, branch, Number(port)) === service.routeName;
+		})
+	);
+}
+
+/** Removes exactly the registry entry (by id), its route file (unless still wanted) and its log. */
 export function removeHostService(id: string): HostService | undefined {
 	let removed: HostService | undefined;
 	updateRegistry(registry => {
 		removed = registry.hostServices.find(s => s.id === id);
 		registry.hostServices = registry.hostServices.filter(s => s.id !== id);
+		if (removed && !routeStillWanted(registry, removed)) removeRoute(removed.configFile);
 	});
-	if (removed) discardFiles(removed);
+	if (removed) removeLog(removed.logFile);
 	return removed;
-}
-
-function discardFiles(service: HostService): void {
-	removeRoute(service.configFile);
-	removeLog(service.logFile);
 }
 
 /**
@@ -50,6 +63,7 @@ export function cleanupStale(): HostService[] {
 				removed.push(service);
 				return false;
 			});
+			for (const service of removed) if (!routeStillWanted(registry, service)) removeRoute(service.configFile);
 		});
 	} catch (error) {
 		// A full or read-only disk must not stop a command that only reads (port list): the
@@ -62,7 +76,7 @@ export function cleanupStale(): HostService[] {
 		// Grandchildren of a SIGKILLed supervisor may outlive the leader and hold the port; the
 		// group is provably ours while it exists (Linux never reuses a live group's id).
 		signalGroup(service.pid, service.pidStartTime, 'SIGTERM');
-		discardFiles(service);
+		removeLog(service.logFile);
 	}
 	return removed;
 }
