@@ -2,9 +2,10 @@ import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {Ajv} from 'ajv';
 import {describe, expect, it} from 'vitest';
-import {interpolate, parseComposeFile, parseDotEnv, parsePortEntry, planOverride, routerName, type Env} from '../source/core/compose-file.js';
+import {containerNameFor, interpolate, parseComposeFile, parseDotEnv, parsePortEntry, planOverride, routerName, type Env} from '../source/core/compose-file.js';
 import {compareVersions, composeProjectName, parsePsOutput, mapLimit} from '../source/core/compose-project.js';
 import {PortError} from '../source/core/errors.js';
+import {shortHash} from '../source/core/names.js';
 import {schemasDir} from './helpers/env.js';
 
 const ports = (entry: unknown, env: Env = {}) => parsePortEntry(entry, 'f: p', env, []).map(p => `${p.published}>${p.target}/${p.protocol}`);
@@ -131,9 +132,10 @@ describe('compose file and override', () => {
 			[`traefik.http.services.${router}.loadbalancer.server.port`]: '8080',
 		});
 		const db = (plan.data['services'] as Record<string, Record<string, unknown>>)['db']!;
-		expect(db['container_name']).toBe('shared-db-feature-a');
+		const hash = shortHash('/repos/app', 6);
+		expect(db['container_name']).toBe(`shared-db-feature-a-${hash}`);
 		expect(db['networks']).toEqual({'traefik-network': {}});
-		expect((plan.data['services'] as Record<string, Record<string, unknown>>)['worker']).toEqual({container_name: 'w-feature-a'});
+		expect((plan.data['services'] as Record<string, Record<string, unknown>>)['worker']).toEqual({container_name: `w-feature-a-${hash}`});
 		expect((plan.data['services'] as Record<string, unknown>)['hostnet']).toBeUndefined();
 		expect(plan.data['networks']).toEqual({'traefik-network': {external: true, name: 'traefik-network'}});
 		expect(plan.notes.join('\n')).toContain('5353:53/udp is not published');
@@ -152,6 +154,21 @@ describe('compose file and override', () => {
 		]);
 		expect(names.size).toBe(7);
 		for (const name of names) expect(name).toMatch(/^[a-z0-9-]+$/);
+	});
+
+	it('fixed container names differ per repository and worktree, and stay valid and readable', () => {
+		const names = new Set([
+			containerNameFor('db', {repoRoot: '/x/one', worktree: 'feature-a'}),
+			containerNameFor('db', {repoRoot: '/x/two', worktree: 'feature-a'}),
+			containerNameFor('db', {repoRoot: '/x/one', worktree: 'feature-b'}),
+		]);
+		expect(names.size).toBe(3);
+		for (const name of names) expect(name).toMatch(/^db-feature-[ab]-[0-9a-f]{6}$/);
+		// Two repositories with `container_name: db` and a feature-a worktree: distinct overrides.
+		const one = planOverride(compose(), {...ctx, repoRoot: '/x/one'}).data['services'] as Record<string, Record<string, unknown>>;
+		const two = planOverride(compose(), {...ctx, repoRoot: '/x/two'}).data['services'] as Record<string, Record<string, unknown>>;
+		expect(one['db']!['container_name']).not.toBe(two['db']!['container_name']);
+		expect(String(one['db']!['container_name'])).toMatch(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/);
 	});
 
 	it('the override validates against the Compose spec schema', () => {

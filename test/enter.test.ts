@@ -81,6 +81,24 @@ describe('port enter', () => {
 		const uninit = await port(['enter', 'x'], makeRepo('bare'), env);
 		expect(uninit.code).toBe(3);
 	});
+
+	it('refuses (exit 4) a branch whose worktree name would be the main checkout\'s (repo named like it), also as shorthand', async () => {
+		const {repo, env} = await setup();
+		for (const args of [['enter', 'app'], ['App'], ['enter', 'APP']]) {
+			const result = await port(args, repo, env);
+			expect(result.code, args.join(' ')).toBe(4);
+			const lines = result.stderr.trim().split('\n');
+			expect(lines, result.stderr).toHaveLength(1);
+			expect(lines[0]).toContain(`would get the worktree name "app", which is the main checkout's`);
+			expect(lines[0]).toMatch(/use another branch name, e\.g\. "app-2"/);
+			expect(result.stdout).toBe('');
+		}
+		expect(existsSync(path.join(repo, '.port', 'trees', 'app'))).toBe(false);
+		expect(git(repo, 'branch', '--list', 'app', 'App', 'APP').trim()).toBe('');
+		// Names that merely start with it are fine.
+		const ok = await port(['enter', 'app-2'], repo, env);
+		expect(ok.code, ok.stderr).toBe(0);
+	});
 });
 
 describe('port shell-hook', () => {

@@ -2,7 +2,9 @@ import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {parseOverride} from '../source/core/compose-file.js';
-import {composeProjectName} from '../source/core/compose-project.js';
+import {composeContext, composeProjectName, hostServiceRouting} from '../source/core/compose-project.js';
+import {processStartTime} from '../source/core/process-info.js';
+import type {HostService, Registry} from '../source/core/registry.js';
 import {port, readRegistryFile, startPort, type CliEnv} from './helpers/cli.js';
 import {addWorktree, fakeDocker, makeRepo, repoDir, runCleanups, tempDir, waitFor} from './helpers/env.js';
 
@@ -151,6 +153,44 @@ describe('port up', () => {
 		expect(result.code).toBe(4);
 		expect(result.stderr).toContain(`feature-a.port:3000 is already routed for another repository: ${first.repo}`);
 		expect(readRegistryFile(first.env.portHome).projects).toHaveLength(1);
+	});
+
+	it('refuses (exit 4) when a host service of the same worktree routes a published port; nothing written', async () => {
+		const {repo, env, fake} = setup();
+		const [a, b] = await initWithWorktrees(repo, env, 'feature-a', 'feature-b');
+		const run = startPort(['run', '3000', '--', 'node', path.join(repoDir, 'test', 'fixtures', 'server.cjs')], a!, env);
+		const service = await waitFor(() => readRegistryFile(env.portHome).hostServices[0], {what: 'host service'});
+		const result = await port(['up'], a!, env);
+		expect(result.code, result.stderr).toBe(4);
+		const lines = result.stderr.trim().split('\n');
+		expect(lines[0]).toBe(`port: feature-a:3000 is already routed to a host service (port run, pid ${service.pid}); stop it with port kill 3000 or change the port`);
+		expect(existsSync(path.join(a!, '.port', 'override.yml'))).toBe(false);
+		expect(readRegistryFile(env.portHome).projects).toEqual([]);
+		expect(fake.calls().filter(c => c[0] === 'compose' && c.at(-1) === '-d')).toEqual([]);
+		// Another worktree of the same repository has its own hostname: fine.
+		expect((await port(['up'], b!, env)).code).toBe(0);
+		run.kill('SIGTERM');
+		await waitFor(() => readRegistryFile(env.portHome).hostServices.length === 0, {what: 'host service gone'});
+		expect((await port(['up'], a!, env)).code).toBe(0);
+	});
+
+	it('the same-worktree host service check ignores dead entries and other worktrees, and counts claims in progress', async () => {
+		const {repo, env} = setup();
+		await initWithWorktrees(repo, env, 'feature-a');
+		const ctx = composeContext({repoRoot: repo, worktree: 'feature-a', worktreePath: path.join(repo, '.port', 'trees', 'feature-a'), config: {domain: 'port', compose: 'docker-compose.yml'} as never});
+		const self = processStartTime(process.pid)!;
+		const service = (overrides: Partial<HostService>): HostService => ({
+			id: 'x', repo, branch: 'feature-a', hostname: 'feature-a.port', logicalPort: 3000, actualPort: 50_000, pid: 999_999, pidStartTime: '1',
+			supervisorPid: 999_998, supervisorStartTime: '1', owner: 'run', command: ['node'], cwd: repo, logFile: '/nope', configFile: '/nope', routeName: 'x', startedAt: '', ...overrides,
+		});
+		const registry = (hostServices: HostService[], reservations: Registry['reservations'] = []): Registry => ({version: 1, projects: [], hostServices, reservations});
+		expect(hostServiceRouting(registry([service({})]), ctx, 3000)).toBeUndefined();
+		expect(hostServiceRouting(registry([service({pid: process.pid, pidStartTime: self, branch: 'feature-b'})]), ctx, 3000)).toBeUndefined();
+		expect(hostServiceRouting(registry([service({pid: process.pid, pidStartTime: self})]), ctx, 3001)).toBeUndefined();
+		expect(hostServiceRouting(registry([service({pid: process.pid, pidStartTime: self, owner: 'ui'})]), ctx, 3000)).toBe(`feature-a:3000 is already routed to a host service (port ui, pid ${process.pid}); stop it with port kill 3000 or change the port`);
+		const claim = {port: 50_001, pid: process.pid, startTime: self, expiresAt: 0, key: `${repo}\nfeature-a\n3000`, repo, hostname: 'feature-a.port', logicalPort: 3000};
+		expect(hostServiceRouting(registry([], [claim]), ctx, 3000)).toBe(`feature-a:3000 is already routed to a host service being started (pid ${process.pid}); stop it with port kill 3000 or change the port`);
+		expect(hostServiceRouting(registry([], [{...claim, pid: 999_999, startTime: '1'}]), ctx, 3000)).toBeUndefined();
 	});
 
 	it('a failing compose up is reported (exit 5) and unregistered', async () => {

@@ -343,8 +343,14 @@ function slug(raw: string): string {
 export const routerName = (ctx: Pick<OverrideContext, 'repoRoot' | 'worktree'>, service: string, port: number) =>
 	`${ctx.worktree}-${slug(service)}-${port}-${shortHash(ctx.repoRoot)}`;
 
-/** A fixed container_name, made unique per worktree. */
-export const containerNameFor = (name: string, worktree: string) => `${name}-${worktree}`;
+/**
+ * A fixed container_name, made unique per repository + worktree: `db` -> `db-feature-a-1a2b3c`
+ * (worktree, then a 6-hex hash of the repository path, as in the Compose project name), so two
+ * repositories with `container_name: db` and a `feature-a` worktree never collide. Still a valid
+ * container name: the worktree part is `[a-z0-9-]`, the hash hex.
+ */
+export const containerNameFor = (name: string, ctx: Pick<OverrideContext, 'repoRoot' | 'worktree'>) =>
+	`${name}-${ctx.worktree}-${shortHash(ctx.repoRoot, 6)}`;
 
 export interface OverridePlan {
 	routes: Route[];
@@ -359,7 +365,7 @@ export interface OverridePlan {
 /**
  * Builds the override: host port bindings removed with `ports: !reset []` (Compose 2.18+),
  * each routed service joined to the external traefik-network with one HTTP router per
- * published port, and fixed container names suffixed with the worktree.
+ * published port, and fixed container names suffixed with the worktree and a repository hash.
  */
 export function planOverride(compose: ComposeFile, ctx: OverrideContext): OverridePlan {
 	const notes = [...compose.notes];
@@ -372,7 +378,7 @@ export function planOverride(compose: ComposeFile, ctx: OverrideContext): Overri
 
 	for (const service of compose.services) {
 		const node = new YAMLMap();
-		if (service.containerName !== undefined) node.set('container_name', containerNameFor(service.containerName, ctx.worktree));
+		if (service.containerName !== undefined) node.set('container_name', containerNameFor(service.containerName, ctx));
 		if (service.networkMode !== undefined && service.hasPorts) {
 			notes.push(`service ${service.name} uses network_mode "${service.networkMode}": its ports are left as they are and not routed`);
 		} else if (service.hasPorts) {

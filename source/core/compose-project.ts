@@ -9,6 +9,7 @@ import {routeOwner} from './host-service.js';
 import {hostnameFor, sanitizeName, shortHash} from './names.js';
 import {listWorktrees, type Project} from './project.js';
 import {readRegistry, updateRegistry, type HostService, type ProjectEntry, type Registry} from './registry.js';
+import {liveReservations} from './reservations.js';
 import {isStale} from './stale.js';
 import {ensureTraefik, stopTraefikIfUnused, traefikState, type TraefikState} from './traefik.js';
 import {traefikNetwork} from './traefik-files.js';
@@ -101,10 +102,29 @@ export async function requireCompose(): Promise<string> {
 const conflictError = (hostname: string, port: number, owner: string) =>
 	new PortError(`${hostname}:${port} is already routed for another repository: ${owner}`, ExitCode.conflict, 'Run port down there, or use another domain in .port/config.jsonc.');
 
+/**
+ * Why this worktree's own host service (`port run` / `port ui`, alive or still claiming its
+ * port) already routes `logicalPort`, or undefined. Two routers with the same rule on one
+ * entrypoint would make Traefik pick one arbitrarily; `port run` refuses the reverse case
+ * (composeOwnsPort). Dead entries and dead claims count as absent.
+ */
+export function hostServiceRouting(registry: Registry, ctx: Pick<ComposeContext, 'repoRoot' | 'worktree'>, logicalPort: number): string | undefined {
+	const label = `${ctx.worktree}:${logicalPort}`;
+	const tail = `; stop it with port kill ${logicalPort} or change the port`;
+	const service = registry.hostServices.find(s => s.repo === ctx.repoRoot && s.branch === ctx.worktree && s.logicalPort === logicalPort && !isStale(s));
+	if (service) return `${label} is already routed to a host service (port ${service.owner}, pid ${service.pid})${tail}`;
+	const key = `${ctx.repoRoot}\n${ctx.worktree}\n${logicalPort}`;
+	const claim = liveReservations(registry).find(r => r.key === key);
+	if (claim) return `${label} is already routed to a host service being started (pid ${claim.pid})${tail}`;
+	return undefined;
+}
+
 function checkConflicts(registry: Registry, ctx: ComposeContext, routes: Route[]): void {
 	for (const route of routes) {
 		const owner = routeOwner(registry, ctx.hostname, route.published, ctx.repoRoot);
 		if (owner) throw conflictError(ctx.hostname, route.published, owner);
+		const ownService = hostServiceRouting(registry, ctx, route.published);
+		if (ownService) throw new PortError(ownService, ExitCode.conflict);
 	}
 }
 
@@ -133,8 +153,9 @@ const streams = (progress: boolean | undefined): Options => (progress ? {stderr:
 
 /**
  * `port up`: validate everything first (compose file, docker, compose version, route
- * conflicts), then write the override, register, make Traefik ready and run
- * `docker compose up -d`. A failure after registering restores the previous registry entry.
+ * conflicts with other repositories and with this worktree's own host services), then write
+ * the override, register, make Traefik ready and run `docker compose up -d`. A failure after
+ * registering restores the previous registry entry.
  */
 export async function composeUp(project: Project, options: UpOptions = {}): Promise<UpResult> {
 	const ctx = composeContext(project);

@@ -63,6 +63,20 @@ export async function validateBranchName(branch: string, repoRoot: string, usage
 
 const refExists = async (repoRoot: string, ref: string) => (await git(['show-ref', '--verify', '--quiet', ref], repoRoot)).exitCode === 0;
 
+/**
+ * The main checkout's worktree name is the repository's (`/x/app` -> `app`): a new worktree
+ * `.port/trees/app` would share its hostname, Compose project and registry entry, so `port up`
+ * or `port down` in one would act on the other. Refused (exit 4) with one line saying why.
+ */
+function mainNameClash(repoRoot: string, branch: string): void {
+	const main = sanitizeName(path.basename(repoRoot));
+	if (sanitizeName(branch) !== main) return;
+	throw new PortError(
+		`Branch "${branch}" would get the worktree name "${main}", which is the main checkout's (the repository is ${path.basename(repoRoot)}): both would share one hostname, Compose project and registry entry; use another branch name, e.g. "${main}-2".`,
+		ExitCode.conflict,
+	);
+}
+
 export type EnterSource = 'existing' | 'local' | 'remote' | 'new';
 
 export interface Entered {
@@ -86,6 +100,7 @@ export async function enterWorktree(repoRoot: string, branch: string, usage: str
 	const checkedOut = worktrees.find(w => w.branch === branch);
 	if (checkedOut) return {path: checkedOut.path, branch, source: 'existing'};
 
+	mainNameClash(repoRoot, branch);
 	const dir = worktreeDirFor(repoRoot, branch);
 	if (existsSync(dir)) {
 		const holder = worktrees.find(w => w.path === real(dir));

@@ -6,6 +6,7 @@ import {parse} from 'yaml';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {parseOverride} from '../../source/core/compose-file.js';
 import {composeProjectName} from '../../source/core/compose-project.js';
+import {shortHash} from '../../source/core/names.js';
 import {port, readRegistryFile, type CliEnv} from '../helpers/cli.js';
 import {git, makeRepo, runCleanups, schemasDir, tempDir} from '../helpers/env.js';
 import {dockerJson, dockerText, engineProblem, portFree} from './engine.js';
@@ -41,6 +42,8 @@ interface Inspect {
 	Mounts: Array<{Source: string; Destination: string; RW: boolean}>;
 }
 
+/** The fixed container_name made unique per repository and worktree: `<name>-<worktree>-<repo hash>`. */
+const dbContainer = (key: string) => `e2e-db-${unique}-feature-${key}-${shortHash(repo, 6)}`;
 const inspect = (name: string) => dockerJson<Inspect[]>('inspect', '--type', 'container', name)[0]!;
 const projectContainers = (project: string) =>
 	dockerText('ps', '-a', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}}').stdout.split('\n').filter(Boolean).sort();
@@ -107,7 +110,7 @@ describe('real Docker engine: two worktrees, same ports, at once', () => {
 		expect(b.stdout).toContain('http://feature-b.port:5432');
 		for (const [key, project] of Object.entries(projects)) {
 			const names = projectContainers(project);
-			expect(names, key).toEqual([`${project}-web-1`, `e2e-db-${unique}-feature-${key}`].sort());
+			expect(names, key).toEqual([`${project}-web-1`, dbContainer(key)].sort());
 			for (const name of names) {
 				const c = inspect(name);
 				expect(c.State.Running, name).toBe(true);
@@ -132,7 +135,7 @@ describe('real Docker engine: two worktrees, same ports, at once', () => {
 			expect(labels[`traefik.http.routers.${router}.entrypoints`]).toBe('port3000');
 			expect(labels[`traefik.http.services.${router}.loadbalancer.server.port`]).toBe('8080');
 			expect(Object.keys(web.NetworkSettings.Networks).sort()).toEqual([`${project}_default`, 'traefik-network'].sort());
-			const db = inspect(`e2e-db-${unique}-feature-${key}`);
+			const db = inspect(dbContainer(key));
 			expect(db.Config.Labels[`traefik.http.services.${Object.keys(db.Config.Labels).find(l => l.endsWith('.rule'))!.split('.')[3]}.loadbalancer.server.port`]).toBe('5432');
 			expect(Object.keys(db.NetworkSettings.Networks)).toContain('traefik-network');
 			// Traefik's container reaches the web service over traefik-network.
