@@ -78,3 +78,21 @@ describe('port run log file', () => {
 		expect(result.stderr).toContain('Not inside a git repository.');
 	});
 });
+
+describe('port run interrupted while setting up', () => {
+	it('never starts the command and gives back its claim and route', async () => {
+		const portHome = tempDir('port-home-');
+		// Docker answers slowly, so the SIGINT lands while Traefik is being checked.
+		const docker = fakeDocker({script: 'sleep 1'});
+		const repo = makeRepo();
+		const marker = path.join(tempDir(), 'started');
+		const run = startPort(['run', '3000', '--', 'sh', '-c', `touch ${marker}; sleep 30`], repo, {portHome, dockerBin: docker.bin});
+		await waitFor(() => docker.calls().length > 0, {what: 'docker asked'});
+		run.kill('SIGINT');
+		expect((await finished(run)).code).toBe(130);
+		expect(existsSync(marker)).toBe(false);
+		expect(readRegistryFile(portHome).hostServices).toEqual([]);
+		expect(routeFiles(portHome)).toEqual([]);
+		expect(JSON.parse(readFileSync(path.join(portHome, 'registry.json'), 'utf8')).reservations).toEqual([]);
+	});
+});

@@ -59,30 +59,41 @@ export default async function run(argv: string[], command: string[] | undefined)
 	// Signals that arrive while we are still setting up are honoured as soon as a child exists.
 	let received: NodeJS.Signals | undefined;
 	let supervised: SupervisedService | undefined;
+	const setup = new AbortController();
 	const onSignal = (signal: NodeJS.Signals) => {
 		if (received) {
 			supervised?.kill();
 			return;
 		}
 		received = signal;
+		setup.abort();
 		void supervised?.stop();
 	};
 	for (const signal of stopSignals) process.on(signal, onSignal);
 	// Control channel: SIGUSR2 asks this `port run` to restart its child in place (port ui uses it).
 	process.on('SIGUSR2', () => void supervised?.restart());
 
-	const launched = await launchHostService({
-		project,
-		logicalPort,
-		command,
-		cwd: process.cwd(),
-		owner: 'run',
-		output: 'pipe',
-		stdout: process.stdout,
-		stderr: process.stderr,
-		color: Boolean(process.stdout.isTTY),
-		onProgress: message => process.stderr.write(`port: ${message}\n`),
-	});
+	let launched;
+	try {
+		launched = await launchHostService({
+			project,
+			logicalPort,
+			command,
+			cwd: process.cwd(),
+			owner: 'run',
+			output: 'pipe',
+			stdout: process.stdout,
+			stderr: process.stderr,
+			color: Boolean(process.stdout.isTTY),
+			onProgress: message => process.stderr.write(`port: ${message}\n`),
+			signal: setup.signal,
+		});
+	} catch (error) {
+		// Interrupted while setting up: the claim and route are already given back.
+		if (received) return 128 + (signalNumber(received) ?? 0);
+		throw error;
+	}
+
 	supervised = launched.supervised;
 	const {service, traefik} = launched;
 	const direct = `http://localhost:${service.actualPort}`;

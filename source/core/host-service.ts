@@ -118,6 +118,8 @@ export interface LaunchRequest {
 	color?: boolean;
 	/** Told about slow steps before the child starts (starting Traefik). */
 	onProgress?: (message: string) => void;
+	/** Aborted (e.g. Ctrl+C during set-up): give the claim back and never start the child. */
+	signal?: AbortSignal;
 }
 
 export interface ExitInfo {
@@ -172,6 +174,11 @@ export async function launchHostService(request: LaunchRequest): Promise<Launche
 		throw error;
 	}
 	const id = `${routeName}-${randomBytes(3).toString('hex')}`;
+	if (request.signal?.aborted) {
+		releaseClaim();
+		removeRoute(configFile);
+		throw new PortError('Interrupted before the command started.', ExitCode.failure);
+	}
 	const supervised = new SupervisedService(request, {
 		id,
 		repo,
