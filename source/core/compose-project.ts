@@ -11,7 +11,7 @@ import {listWorktrees, type Project} from './project.js';
 import {readRegistry, updateRegistry, type HostService, type ProjectEntry, type Registry} from './registry.js';
 import {liveReservations} from './reservations.js';
 import {isStale} from './stale.js';
-import {ensureTraefik, stopTraefikIfUnused, traefikState, type TraefikState} from './traefik.js';
+import {assertTraefikCanPublish, ensureTraefik, stopTraefikIfUnused, traefikState, type TraefikState} from './traefik.js';
 import {traefikNetwork} from './traefik-files.js';
 
 /** `ports: !reset []` needs Compose 2.18.0 (`!override` would need 2.24.4). */
@@ -162,9 +162,11 @@ export async function composeUp(project: Project, options: UpOptions = {}): Prom
 	const plan = planFor(ctx);
 	const version = await requireCompose();
 	checkConflicts(readRegistry(), ctx, plan.routes);
+	const ports = plan.routes.map(r => r.published);
+	// A published port another program holds would leave Traefik unable to start: refuse before writing.
+	await assertTraefikCanPublish(ports);
 
 	writeOverride(ctx, plan);
-	const ports = plan.routes.map(r => r.published);
 	let previous: ProjectEntry | undefined;
 	updateRegistry(registry => {
 		checkConflicts(registry, ctx, plan.routes);

@@ -37,7 +37,7 @@ function dockerMissing(cause: unknown): PortError {
 const composeMissing = /unknown shorthand flag: 'p'|'compose' is not a docker command|unknown command "compose"/i;
 
 export function explainFailure(result: DockerResult, what: string): PortError {
-	const line = firstLine(result.stderr) || firstLine(result.stdout) || `exit code ${result.exitCode}`;
+	const line = errorLine(result.stderr) || errorLine(result.stdout) || firstLine(result.stderr) || firstLine(result.stdout) || `exit code ${result.exitCode}`;
 	if (composeMissing.test(result.stderr)) {
 		return new PortError('Docker Compose v2 is not installed (`docker compose` is not available).', ExitCode.docker, 'Install the Compose v2 plugin (docker-compose-plugin).');
 	}
@@ -48,6 +48,10 @@ export function explainFailure(result: DockerResult, what: string): PortError {
 }
 
 const firstLine = (text: string) => text.split('\n').map(l => l.trim()).find(l => l !== '') ?? '';
+
+/** Compose prints progress lines ("Container x  Recreate") before the error: the line that says what went wrong. */
+const looksLikeError = /error|failed|cannot|denied|bind/i;
+const errorLine = (text: string) => text.split('\n').map(l => l.trim()).find(l => l !== '' && looksLikeError.test(l)) ?? '';
 
 /** Checks CLI and engine with one cheap call. */
 export async function dockerAvailability(): Promise<DockerAvailability> {

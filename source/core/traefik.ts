@@ -1,16 +1,24 @@
 import lockfile from 'proper-lockfile';
 import {containerState, docker, ensureNetwork, explainFailure} from './docker.js';
-import {PortError} from './errors.js';
+import {ExitCode, PortError} from './errors.js';
 import {portHome, traefikComposeFile, traefikDir} from './paths.js';
 import {readRegistry, updateRegistry, type Registry} from './registry.js';
 import {
+	clearTraefikApplied,
 	currentEntrypointPorts,
 	ensureTraefikDirs,
+	readTraefikApplied,
+	restoreTraefikFiles,
+	snapshotTraefikFiles,
 	traefikComposeProject,
 	traefikContainer,
+	traefikFilesHash,
 	traefikNetwork,
+	writeTraefikApplied,
 	writeTraefikFiles,
+	type TraefikFilesSnapshot,
 } from './traefik-files.js';
+import {lazyRequire} from './lazy.js';
 import path from 'node:path';
 import {liveReservations} from './reservations.js';
 
@@ -53,17 +61,90 @@ async function withTraefikLock<T>(fn: () => Promise<T>): Promise<T> {
 	}
 }
 
+/** Traefik's container as one `docker inspect` sees it: state, and the host ports it publishes while running. */
+async function inspectTraefik(): Promise<{state: TraefikState; published: number[] | undefined}> {
+	try {
+		const result = await docker(['inspect', '--type', 'container', '--format', '{{.State.Running}} {{json .HostConfig.PortBindings}}', traefikContainer]);
+		if (result.exitCode !== 0) {
+			if (/no such (object|container)/i.test(result.stderr)) return {state: {state: 'stopped'}, published: []};
+			throw explainFailure(result, `docker inspect ${traefikContainer}`);
+		}
+		const [running, ...rest] = result.stdout.trim().split(' ');
+		if (running !== 'true') return {state: {state: 'stopped'}, published: []};
+		return {state: {state: 'running'}, published: publishedPorts(rest.join(' '))};
+	} catch (error) {
+		return {state: {state: 'unavailable', reason: error instanceof PortError ? error.message : String(error)}, published: undefined};
+	}
+}
+
+/** Host ports out of `{{json .HostConfig.PortBindings}}`; undefined when the output is not that. */
+function publishedPorts(json: string): number[] | undefined {
+	try {
+		const bindings = JSON.parse(json) as Record<string, Array<{HostPort?: string}> | null> | null;
+		if (typeof bindings !== 'object') return undefined;
+		return Object.values(bindings ?? {}).flatMap(list => (list ?? []).map(b => Number(b.HostPort)).filter(p => Number.isInteger(p) && p > 0));
+	} catch {
+		return undefined;
+	}
+}
+
+/** One listen() attempt; only EADDRINUSE means taken (EACCES on a low port, or no IPv6, is not ours to judge). */
+function canBind(port: number, host: string): Promise<boolean> {
+	const net = lazyRequire('node:net') as typeof import('node:net');
+	return new Promise(resolve => {
+		const server = net.createServer();
+		server.unref();
+		server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code !== 'EADDRINUSE'));
+		server.listen({port, host, exclusive: true}, () => server.close(() => resolve(true)));
+	});
+}
+
+/** Can Traefik's port publishing bind `port` on the host? Checked on 0.0.0.0 and ::, like get-port. */
+export async function hostPortFree(port: number): Promise<boolean> {
+	return (await canBind(port, '0.0.0.0')) && (await canBind(port, '::'));
+}
+
+/** Of `ports`, those Traefik does not publish yet and another program holds on the host. */
+async function blockedPorts(ports: number[], published: number[]): Promise<number[]> {
+	const fresh = [...new Set(ports)].filter(port => !published.includes(port)).sort((a, b) => a - b);
+	const free = await Promise.all(fresh.map(hostPortFree));
+	return fresh.filter((_, i) => !free[i]);
+}
+
+const portList = (ports: number[]) => ports.map(p => `:${p}`).join(', ');
+const inUseLine = (ports: number[]) =>
+	ports.length === 1 ? `port ${ports[0]} is in use on this host by another program; Traefik cannot listen there.` : `ports ${ports.join(', ')} are in use on this host by other programs; Traefik cannot listen there.`;
+
+/** The warning for a logical port another program holds (`port run` carries on without routing). */
+export const portInUseReason = (ports: number[]) => `${inUseLine(ports)} Routing for ${portList(ports)} is off; stop that program or use another logical port.`;
+
+/**
+ * `port up`'s check before it writes anything: ports Traefik would have to add but cannot
+ * bind, as a conflict (exit 4). Docker problems are left to the steps that follow.
+ */
+export async function assertTraefikCanPublish(ports: number[]): Promise<void> {
+	const {state, published} = await inspectTraefik();
+	if (state.state === 'unavailable') return;
+	const blocked = await blockedPorts(ports, published ?? readTraefikApplied()?.ports ?? []);
+	if (blocked.length > 0) throw new PortError(inUseLine(blocked), ExitCode.conflict, `Stop that program, or publish another port in the compose file.`);
+}
+
 /**
  * Makes sure traefik.yml has an entrypoint for every port in `required` (plus every port still
  * in use; none is ever dropped while Traefik runs) and that Traefik is running. The files are
  * written even when Docker is unavailable, so routing starts working once Traefik runs.
- * Returns the state reached; never throws for Docker problems.
+ * A required port another program holds is refused before anything is touched; a failed
+ * recreate puts the previous files and Traefik back. Returns the state reached; never throws
+ * for Docker problems.
  */
 export async function ensureTraefik(required: number[], onProgress?: (message: string) => void, known?: Promise<TraefikState>): Promise<TraefikState> {
 	// `known`: a traefikState() the caller started earlier, overlapping other work (port run).
 	const before = await (known ?? traefikState());
-	const existing = currentEntrypointPorts();
-	if (before.state === 'running' && required.every(port => existing.includes(port))) return before;
+	// Quick path: what Traefik last ran with (applied.json), not what traefik.yml asks for.
+	if (before.state === 'running') {
+		const applied = readTraefikApplied()?.ports ?? [];
+		if (required.every(port => applied.includes(port))) return before;
+	}
 	if (before.state === 'unavailable') {
 		updateRegistry(registry => {
 			writeTraefikFiles([...currentEntrypointPorts(), ...portsInUse(registry), ...required]);
@@ -71,23 +152,61 @@ export async function ensureTraefik(required: number[], onProgress?: (message: s
 		return before;
 	}
 	return withTraefikLock(async () => {
-		const state = await traefikState();
+		const {state, published: inspected} = await inspectTraefik();
 		if (state.state === 'unavailable') return state;
-		const changed = updateRegistry(registry => {
-			const keep = state.state === 'running' ? currentEntrypointPorts() : [];
-			return writeTraefikFiles([...keep, ...portsInUse(registry), ...required]);
+		const applied = readTraefikApplied();
+		const published = state.state === 'running' ? (inspected ?? applied?.ports ?? []) : [];
+		const keep = () => (state.state === 'running' ? currentEntrypointPorts() : []);
+		// Ports another program holds: a required one is refused with nothing touched; one only
+		// kept from the registry is left out, so it cannot take routing down for every other port.
+		const blocked = await blockedPorts([...keep(), ...portsInUse(readRegistry()), ...required], published);
+		const blockedRequired = blocked.filter(port => required.includes(port));
+		if (blockedRequired.length > 0) return {state: 'unavailable', reason: portInUseReason(blockedRequired)};
+		const previous = snapshotTraefikFiles();
+		let wanted: number[] = [];
+		updateRegistry(registry => {
+			wanted = [...keep(), ...portsInUse(registry), ...required].filter(port => !blocked.includes(port));
+			writeTraefikFiles(wanted);
 		});
-		if (state.state === 'running' && !changed) return state;
-		onProgress?.(state.state === 'running' ? `adding entrypoint(s) ${required.map(p => `:${p}`).join(', ')} to Traefik (recreating ${traefikContainer})` : `starting Traefik (${traefikContainer}; the first start pulls its image)`);
-		try {
-			await ensureNetwork(traefikNetwork);
-			const up = await docker([...composeArgs(), 'up', '-d', '--remove-orphans'], {cwd: traefikDir()});
-			if (up.exitCode !== 0) throw explainFailure(up, 'Starting Traefik (docker compose up)');
-		} catch (error) {
-			return {state: 'unavailable', reason: error instanceof PortError ? error.message : String(error)};
+		const next = snapshotTraefikFiles();
+		if (state.state === 'running' && applied?.hash === traefikFilesHash(next)) return state;
+		const adding = required.filter(port => !published.includes(port));
+		onProgress?.(
+			state.state === 'running'
+				? `${adding.length > 0 ? `adding entrypoint(s) ${portList(adding)} to Traefik` : 'applying the Traefik configuration'} (recreating ${traefikContainer})`
+				: `starting Traefik (${traefikContainer}; the first start pulls its image)`,
+		);
+		const failure = await composeUp(next);
+		if (failure === undefined) return {state: 'running'};
+		// One bad port must not take routing down for everyone: put back what ran before.
+		let restored = '';
+		if (previous.static !== next.static || previous.compose !== next.compose) {
+			try {
+				restoreTraefikFiles(previous);
+				if (state.state === 'running') restored = (await composeUp(previous)) === undefined ? ' The previous Traefik configuration is running again.' : '';
+			} catch {
+				// best effort: the failure below is what the user needs to see
+			}
 		}
-		return {state: 'running'};
+		return {state: 'unavailable', reason: failure + restored};
 	});
+}
+
+/** `docker compose up` of Traefik with the files of `snapshot`; records them as applied. Returns the failure, if any. */
+async function composeUp(snapshot: TraefikFilesSnapshot): Promise<string | undefined> {
+	try {
+		await ensureNetwork(traefikNetwork);
+		const up = await docker([...composeArgs(), 'up', '-d', '--remove-orphans'], {cwd: traefikDir()});
+		if (up.exitCode !== 0) throw explainFailure(up, 'Starting Traefik (docker compose up)');
+	} catch (error) {
+		return error instanceof PortError ? error.message : String(error);
+	}
+	try {
+		writeTraefikApplied(snapshot);
+	} catch {
+		// Without the record the next `port run` takes the locked path once more: harmless.
+	}
+	return undefined;
 }
 
 /** Stops Traefik once no compose project and no host service needs it. Returns true if stopped. */
@@ -99,6 +218,7 @@ export async function stopTraefikIfUnused(): Promise<boolean> {
 		if (state.state !== 'running' && state.state !== 'stopped') return false;
 		const down = await docker([...composeArgs(), 'down', '--remove-orphans'], {cwd: traefikDir()});
 		if (down.exitCode !== 0) throw explainFailure(down, 'Stopping Traefik (docker compose down)');
+		clearTraefikApplied();
 		return true;
 	});
 }
