@@ -1,18 +1,14 @@
-import {execFileSync} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {processesWith, readRegistryFile, routeFiles} from '../helpers/cli.js';
-import {addWorktree, cliPath, fakeDocker, makeRepo, onCleanup, pathWith, runCleanups, tempDir, waitFor} from '../helpers/env.js';
+import {addWorktree, fakeDocker, makeRepo, runCleanups, tempDir, waitFor} from '../helpers/env.js';
+import {startDashboardInTmux} from '../helpers/tmux.js';
 
 // The real dashboard in a real terminal (tmux), driven by keys like a user would.
 const fixture = path.resolve(import.meta.dirname, '../fixtures/server.cjs');
 
 afterEach(runCleanups);
-
-function tmux(socket: string, ...args: string[]): string {
-	return execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
-}
 
 describe('port ui in a real terminal (tmux)', () => {
 	it('launches, shows, restarts and stops a service, quits, and leaves nothing behind', async () => {
@@ -22,22 +18,7 @@ describe('port ui in a real terminal (tmux)', () => {
 		const feature1 = addWorktree(repo, 'feature-1');
 		addWorktree(repo, 'feature-2');
 		const marker = `from-ui-${randomBytes(4).toString('hex')}`;
-		const socket = `port-ui-test-${randomBytes(4).toString('hex')}`;
-		const env = [`CI=false`, `TERM=xterm-256color`, `PORT_HOME=${portHome}`, `PATH=${pathWith(docker.bin)}`, `PORT_STOP_TIMEOUT=2000`, `HOME=${process.env['HOME'] ?? portHome}`];
-		const command = `env -i ${env.map(e => `'${e}'`).join(' ')} '${process.execPath}' '${cliPath}' ui; echo PORT-UI-EXITED $?; sleep 120`;
-		tmux(socket, 'new-session', '-d', '-s', 'ui', '-x', '120', '-y', '40', '-c', feature1, command);
-		onCleanup(() => {
-			try {
-				tmux(socket, 'kill-server');
-			} catch {
-				// already gone
-			}
-		});
-		const screen = () => tmux(socket, 'capture-pane', '-p', '-t', 'ui');
-		const send = (...keys: string[]) => tmux(socket, 'send-keys', '-t', 'ui', ...keys);
-		const sendText = (text: string) => tmux(socket, 'send-keys', '-t', 'ui', '-l', text);
-		const waitScreen = (check: (s: string) => boolean, what: string, timeout = 10_000) =>
-			waitFor(() => check(screen()), {what: `${what}\n--- screen ---\n${screen()}`, timeout, interval: 50});
+		const {screen, send, sendText, waitScreen} = startDashboardInTmux({cwd: feature1, portHome, dockerBin: docker.bin, width: 120, height: 40, extraEnv: {HOME: process.env['HOME'] ?? portHome}});
 
 		await waitScreen(s => /\* feature-1\s+feature-1\s+\(current\)/.test(s) && s.includes('feature-2') && s.includes('q quit'), 'dashboard with both worktrees, current marked');
 		// The frame fits: the header is still the first row (a too-tall frame would scroll it away).
@@ -76,27 +57,15 @@ describe('port ui in a real terminal (tmux)', () => {
 		const docker = fakeDocker();
 		const repo = makeRepo('app');
 		const marker = `ctrlc-${randomBytes(4).toString('hex')}`;
-		const socket = `port-ui-test-${randomBytes(4).toString('hex')}`;
-		const env = [`CI=false`, `TERM=xterm-256color`, `PORT_HOME=${portHome}`, `PATH=${pathWith(docker.bin)}`, `PORT_STOP_TIMEOUT=2000`];
-		const command = `env -i ${env.map(e => `'${e}'`).join(' ')} '${process.execPath}' '${cliPath}' ui; echo PORT-UI-EXITED $?; sleep 120`;
-		tmux(socket, 'new-session', '-d', '-s', 'ui', '-x', '100', '-y', '20', '-c', repo, command);
-		onCleanup(() => {
-			try {
-				tmux(socket, 'kill-server');
-			} catch {
-				// already gone
-			}
-		});
-		const screen = () => tmux(socket, 'capture-pane', '-p', '-t', 'ui');
-		const waitScreen = (check: (s: string) => boolean, what: string) => waitFor(() => check(screen()), {what: `${what}\n--- screen ---\n${screen()}`, interval: 50});
+		const {send, sendText, waitScreen} = startDashboardInTmux({cwd: repo, portHome, dockerBin: docker.bin, width: 100, height: 20});
 		await waitScreen(s => s.includes('q quit'), 'dashboard');
-		tmux(socket, 'send-keys', '-t', 'ui', 'a');
+		send('a');
 		await waitScreen(s => s.includes('Logical port:'), 'form');
-		tmux(socket, 'send-keys', '-t', 'ui', '-l', `8080\rnode ${fixture} ${marker}\r`);
+		sendText(`8080\rnode ${fixture} ${marker}\r`);
 		await waitScreen(s => s.includes(`${marker} listening on`), 'running');
-		tmux(socket, 'send-keys', '-t', 'ui', 'C-c');
+		send('C-c');
 		await waitScreen(s => s.includes('[s] stop them and quit'), 'asked');
-		tmux(socket, 'send-keys', '-t', 'ui', 's');
+		send('s');
 		await waitScreen(s => s.includes('PORT-UI-EXITED 0') && s.includes('Stopped app:8080.'), 'exited');
 		expect(readRegistryFile(portHome).hostServices).toEqual([]);
 		expect(routeFiles(portHome)).toEqual([]);
