@@ -103,3 +103,27 @@ describe('route files shared by runs of one service', () => {
 		}
 	});
 });
+
+describe('route files left by a port run killed before it registered', () => {
+	it('are removed once its claim is found dead; files of live services and foreign files stay', async () => {
+		const home = tempDir('port-home-');
+		const repo = makeRepo();
+		const live = sleeper();
+		const stat = readFileSync(`/proc/${live}/stat`, 'utf8');
+		const startTime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+		const running = entry(home, repo, {pid: live, pidStartTime: startTime, supervisorPid: live, supervisorStartTime: startTime});
+		const dynamic = path.join(home, 'traefik', 'dynamic');
+		const leftover = path.join(dynamic, 'host-app-4000-deadbeef.yml');
+		const foreign = path.join(dynamic, 'my-own-route.yml');
+		writeFileSync(leftover, 'http: {}\n');
+		writeFileSync(foreign, 'http: {}\n');
+		const deadClaim = {port: 50_003, pid: 999_999, startTime: '1', expiresAt: Date.now(), key: `${repo}\napp\n4000`, repo, hostname: 'app.port', logicalPort: 4000};
+		writeFileSync(path.join(home, 'registry.json'), JSON.stringify({version: 1, projects: [], hostServices: [running], reservations: [deadClaim]}));
+		const result = await port(['list'], repo, {portHome: home, dockerBin: fakeDocker().bin});
+		expect(result.code).toBe(0);
+		expect(existsSync(leftover)).toBe(false);
+		expect(existsSync(running.configFile)).toBe(true);
+		expect(existsSync(foreign)).toBe(true);
+		expect(JSON.parse(readFileSync(path.join(home, 'registry.json'), 'utf8')).reservations).toEqual([]);
+	});
+});

@@ -3,7 +3,8 @@ import {readRegistry, updateRegistry, type HostService, type Registry} from './r
 import {hostRouteName} from './names.js';
 import {liveReservations} from './reservations.js';
 import {removeLog} from './log-file.js';
-import {removeRoute} from './route-files.js';
+import path from 'node:path';
+import {listRouteFiles, removeRoute} from './route-files.js';
 import {ExitCode, PortError} from './errors.js';
 import {warn} from './warnings.js';
 
@@ -22,7 +23,7 @@ export const isStale = (s: HostService) => !childAlive(s) && !supervisorAlive(s)
  * service shares it: it may be removed only when no other entry uses it and no claim in progress
  * (a `port run` that wrote it and is about to register) is about to. Call under the lock.
  */
-export function routeStillWanted(registry: Registry, service: HostService): boolean {
+export function routeStillWanted(registry: Registry, service: Pick<HostService, 'id' | 'configFile' | 'routeName'>): boolean {
 	return (
 		registry.hostServices.some(s => s.id !== service.id && s.configFile === service.configFile) ||
 		liveReservations(registry).some(r => {
@@ -31,6 +32,18 @@ export function routeStillWanted(registry: Registry, service: HostService): bool
 			return hostRouteName(repo, branch, Number(port)) === service.routeName;
 		})
 	);
+}
+
+/**
+ * Host route files that nothing registered or being set up refers to: left by a `port run`
+ * SIGKILLed after writing its route and before registering (its claim died with it).
+ */
+function sweepUnclaimedRoutes(registry: Registry): void {
+	for (const file of listRouteFiles()) {
+		const routeName = path.basename(file, '.yml');
+		if (!routeName.startsWith('host-')) continue;
+		if (!routeStillWanted(registry, {id: '', configFile: file, routeName})) removeRoute(file);
+	}
 }
 
 /** Removes exactly the registry entry (by id), its route file (unless still wanted) and its log. */
@@ -64,6 +77,8 @@ export function cleanupStale(): HostService[] {
 				return false;
 			});
 			for (const service of removed) if (!routeStillWanted(registry, service)) removeRoute(service.configFile);
+			// Only a dead claim can leave a route file with no entry; look only then.
+			if (staleReservations) sweepUnclaimedRoutes(registry);
 		});
 	} catch (error) {
 		// A full or read-only disk must not stop a command that only reads (port list): the
