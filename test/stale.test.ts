@@ -4,6 +4,7 @@ import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {port, isProcessAlive, readRegistryFile, routeFiles} from './helpers/cli.js';
 import {fakeDocker, makeRepo, onCleanup, runCleanups, tempDir} from './helpers/env.js';
+import {processStartTime} from '../source/core/process-info.js';
 
 afterEach(() => runCleanups());
 
@@ -61,8 +62,7 @@ describe('stale cleanup and pid reuse', () => {
 		const repo = makeRepo();
 		const live = sleeper();
 
-		const stat = readFileSync(`/proc/${live}/stat`, 'utf8');
-		const startTime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+		const startTime = processStartTime(live)!;
 		const dead = entry(home, repo, {pid: 999_999, pidStartTime: '1', supervisorPid: 999_998, supervisorStartTime: '1'});
 		const alive = entry(home, repo, {pid: live, pidStartTime: startTime, supervisorPid: live, supervisorStartTime: startTime, actualPort: 50_001});
 		writeFileSync(path.join(home, 'registry.json'), JSON.stringify({version: 1, projects: [], hostServices: [dead, alive]}));
@@ -86,8 +86,7 @@ describe('route files shared by runs of one service', () => {
 			const routeName = hostRouteName(repo, 'app', 3000);
 			const old = {...entry(home, repo, {}), id: `${routeName}-old`, routeName, configFile: path.join(home, 'traefik', 'dynamic', `${routeName}.yml`)};
 			writeFileSync(old.configFile, 'http: {}\n');
-			const self = readFileSync(`/proc/${process.pid}/stat`, 'utf8');
-			const startTime = self.slice(self.lastIndexOf(')') + 2).split(' ')[19]!;
+			const startTime = processStartTime(process.pid)!;
 			// A replacement that wrote the same route file and has not registered yet.
 			const claim = {port: 50_002, pid: process.pid, startTime, expiresAt: Date.now(), key: `${repo}\napp\n3000`, repo, hostname: 'app.port', logicalPort: 3000};
 			writeFileSync(path.join(home, 'registry.json'), JSON.stringify({version: 1, projects: [], hostServices: [old], reservations: [claim]}));
@@ -109,8 +108,7 @@ describe('route files left by a port run killed before it registered', () => {
 		const home = tempDir('port-home-');
 		const repo = makeRepo();
 		const live = sleeper();
-		const stat = readFileSync(`/proc/${live}/stat`, 'utf8');
-		const startTime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+		const startTime = processStartTime(live)!;
 		const running = entry(home, repo, {pid: live, pidStartTime: startTime, supervisorPid: live, supervisorStartTime: startTime});
 		const dynamic = path.join(home, 'traefik', 'dynamic');
 		const leftover = path.join(dynamic, 'host-app-4000-deadbeef.yml');

@@ -7,7 +7,7 @@ import {detectProject} from '../core/project.js';
 import {readRegistry} from '../core/registry.js';
 import {cleanupStale} from '../core/stale.js';
 import {warn} from '../core/warnings.js';
-import {signalNumber} from '../core/host-service.js';
+import {signalExitCode} from '../core/host-service.js';
 import {parseCommand} from './parse.js';
 import {confirm} from './prompt.js';
 
@@ -90,7 +90,7 @@ export default async function run(argv: string[], command: string[] | undefined)
 		});
 	} catch (error) {
 		// Interrupted while setting up: the claim and route are already given back.
-		if (received) return 128 + (signalNumber(received) ?? 0);
+		if (received) return signalExitCode(received);
 		throw error;
 	}
 
@@ -113,7 +113,7 @@ export default async function run(argv: string[], command: string[] | undefined)
 	// Node resets the terminal at exit and aborts (SIGABRT) when that terminal hung up; it skips
 	// descriptors that were reopened, so point ours at /dev/null: nothing can be shown any more.
 	if (received === 'SIGHUP') detachFromTerminal(terminalFds);
-	if (received) return 128 + (signalNumber(received) ?? 0);
+	if (received) return signalExitCode(received);
 	return exitCodeFor(info);
 }
 

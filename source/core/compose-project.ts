@@ -5,11 +5,11 @@ import {readComposeFile, planOverride, type OverridePlan, type Route} from './co
 import {composeVersion, docker, dockerAvailability, ensureNetwork, explainFailure, type DockerResult} from './docker.js';
 import {writeFileAtomic} from './atomic-write.js';
 import {ExitCode, PortError, fsError} from './errors.js';
-import {routeOwner} from './host-service.js';
+import {findHostService, routeOwner} from './host-service.js';
 import {hostnameFor, sanitizeName, shortHash} from './names.js';
 import {listWorktrees, type Project} from './project.js';
 import {readRegistry, updateRegistry, type HostService, type ProjectEntry, type Registry} from './registry.js';
-import {liveReservations} from './reservations.js';
+import {liveReservations, serviceKey} from './reservations.js';
 import {isStale} from './stale.js';
 import {assertTraefikCanPublish, ensureTraefik, stopTraefikIfUnused, traefikState, type TraefikState} from './traefik.js';
 import {traefikNetwork} from './traefik-files.js';
@@ -111,9 +111,9 @@ const conflictError = (hostname: string, port: number, owner: string) =>
 export function hostServiceRouting(registry: Registry, ctx: Pick<ComposeContext, 'repoRoot' | 'worktree'>, logicalPort: number): string | undefined {
 	const label = `${ctx.worktree}:${logicalPort}`;
 	const tail = `; stop it with port kill ${logicalPort} or change the port`;
-	const service = registry.hostServices.find(s => s.repo === ctx.repoRoot && s.branch === ctx.worktree && s.logicalPort === logicalPort && !isStale(s));
+	const service = findHostService(registry, ctx.repoRoot, ctx.worktree, logicalPort);
 	if (service) return `${label} is already routed to a host service (port ${service.owner}, pid ${service.pid})${tail}`;
-	const key = `${ctx.repoRoot}\n${ctx.worktree}\n${logicalPort}`;
+	const key = serviceKey(ctx.repoRoot, ctx.worktree, logicalPort);
 	const claim = liveReservations(registry).find(r => r.key === key);
 	if (claim) return `${label} is already routed to a host service being started (pid ${claim.pid})${tail}`;
 	return undefined;

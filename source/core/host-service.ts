@@ -7,7 +7,7 @@ import {execa, type ResultPromise} from 'execa';
 import {ExitCode, PortError} from './errors.js';
 import {hostRouteName, hostnameFor} from './names.js';
 import {freePortCandidate, takenPorts} from './ports.js';
-import {liveReservations, releaseReservation} from './reservations.js';
+import {liveReservations, releaseReservation, serviceKey} from './reservations.js';
 import {processStartTime, signalGroup, signalProcess, stopGroup, stopGraceMs, groupAlive} from './process-info.js';
 import type {Project} from './project.js';
 import {readRegistry, updateRegistry, type HostService, type Registry} from './registry.js';
@@ -134,11 +134,14 @@ export interface ExitInfo {
 export function exitCodeFor(info: ExitInfo): number {
 	if (info.spawnError === 'ENOENT') return ExitCode.notFound;
 	if (info.spawnError) return ExitCode.notExecutable;
-	if (info.signal) return 128 + (signalNumber(info.signal) ?? 0);
+	if (info.signal) return signalExitCode(info.signal);
 	return info.code ?? 1;
 }
 
 export const signalNumber = (signal: NodeJS.Signals): number | undefined => constants.signals[signal as keyof typeof constants.signals];
+
+/** The shell convention for "ended by signal n": 128 + n. */
+export const signalExitCode = (signal: NodeJS.Signals) => 128 + (signalNumber(signal) ?? 0);
 
 export interface Launched {
 	service: HostService;
@@ -202,7 +205,7 @@ export async function launchHostService(request: LaunchRequest): Promise<Launche
 
 async function claimPort(repo: string, branch: string, hostname: string, logicalPort: number): Promise<number> {
 	const self = processStartTime(process.pid) ?? '';
-	const key = `${repo}\n${branch}\n${logicalPort}`;
+	const key = serviceKey(repo, branch, logicalPort);
 	for (let attempt = 0; attempt < 50; attempt++) {
 		const candidate = await freePortCandidate(takenPorts(readRegistry()));
 		const claimed = updateRegistry(registry => {

@@ -1,7 +1,7 @@
 import {isAlive, signalGroup} from './process-info.js';
 import {readRegistry, updateRegistry, type HostService, type Registry} from './registry.js';
 import {hostRouteName} from './names.js';
-import {liveReservations} from './reservations.js';
+import {liveReservations, parseServiceKey} from './reservations.js';
 import {removeLog} from './log-file.js';
 import path from 'node:path';
 import {listRouteFiles, removeRoute} from './route-files.js';
@@ -28,8 +28,8 @@ export function routeStillWanted(registry: Registry, service: Pick<HostService, 
 		registry.hostServices.some(s => s.id !== service.id && s.configFile === service.configFile) ||
 		liveReservations(registry).some(r => {
 			if (r.key === undefined) return false;
-			const [repo = '', branch = '', port = ''] = r.key.split('\n');
-			return hostRouteName(repo, branch, Number(port)) === service.routeName;
+			const {repo, branch, logicalPort} = parseServiceKey(r.key);
+			return hostRouteName(repo, branch, logicalPort) === service.routeName;
 		})
 	);
 }

@@ -2,6 +2,7 @@ import {spawn, type ChildProcess} from 'node:child_process';
 import {readFileSync, existsSync, readdirSync} from 'node:fs';
 import path from 'node:path';
 import {cliPath, onCleanup, pathWith} from './env.js';
+import {processStartTime} from '../../source/core/process-info.js';
 
 export interface CliEnv {
 	portHome: string;
@@ -71,14 +72,8 @@ export function routeFiles(portHome: string): string[] {
 	return existsSync(dir) ? readdirSync(dir).filter(f => f.endsWith('.yml') && !f.startsWith('.')) : [];
 }
 
-export function isProcessAlive(pid: number): boolean {
-	try {
-		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-		return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-	} catch {
-		return false;
-	}
-}
+/** The pid exists and is not a zombie (core's identity check, without a start time to match). */
+export const isProcessAlive = (pid: number): boolean => processStartTime(pid) !== undefined;
 
 /** Pids of every live process whose environment or command line carries `marker`. */
 export function processesWith(marker: string): number[] {
