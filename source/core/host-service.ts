@@ -138,7 +138,7 @@ export function exitCodeFor(info: ExitInfo): number {
 	return info.code ?? 1;
 }
 
-export const signalNumber = (signal: NodeJS.Signals): number | undefined => constants.signals[signal as keyof typeof constants.signals];
+const signalNumber = (signal: NodeJS.Signals): number | undefined => constants.signals[signal as keyof typeof constants.signals];
 
 /** The shell convention for "ended by signal n": 128 + n. */
 export const signalExitCode = (signal: NodeJS.Signals) => 128 + (signalNumber(signal) ?? 0);
@@ -404,10 +404,6 @@ export class SupervisedService {
 			this.emit({type: 'ended', info});
 			this.resolveEnded(info);
 		}
-	}
-
-	get running(): boolean {
-		return !this.finished && this.entry !== undefined && childAlive(this.entry);
 	}
 
 	/** Stops the whole group (SIGTERM, SIGKILL after the grace period) and resolves once cleaned up. */

@@ -100,7 +100,7 @@ function canBind(port: number, host: string): Promise<boolean> {
 }
 
 /** Can Traefik's port publishing bind `port` on the host? Checked on 0.0.0.0 and ::, like get-port. */
-export async function hostPortFree(port: number): Promise<boolean> {
+async function hostPortFree(port: number): Promise<boolean> {
 	return (await canBind(port, '0.0.0.0')) && (await canBind(port, '::'));
 }
 

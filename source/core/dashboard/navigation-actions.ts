@@ -83,7 +83,7 @@ export function createNavigationActions(ctx: StoreContext, {followers, launch}: 
 		}
 	};
 
-	const ownedRunning = (): [string, SupervisedService][] => [...owned.entries()].filter(([, s]) => s.running || s.entry !== undefined);
+	const ownedRunning = (): [string, SupervisedService][] => [...owned.entries()].filter(([, s]) => s.entry !== undefined);
 
 	const finish = (summary: string) => {
 		store.getState().dispose();
