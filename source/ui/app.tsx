@@ -7,7 +7,7 @@ import {Header} from './components/header.js';
 import {LogPane} from './components/log-pane.js';
 import {Help, LaunchForm, QuitDialog, launchFormHeight, ownedLabels, quitDialogHeight} from './components/panels.js';
 import {ServiceList} from './components/service-list.js';
-import {keyToAction, splitInput} from './keymap.js';
+import {inputToActions} from './keymap.js';
 import {computeLayout} from './layout.js';
 
 export interface AppProps {
@@ -51,11 +51,8 @@ export function App({store, onKey}: AppProps) {
 
 	useInput((input, key) => {
 		onKey?.(input);
-		for (const [text, info] of splitInput(input, key)) {
-			const current = store.getState();
-			const action = keyToAction(text, info, {mode: current.mode, focus: current.focus});
-			if (action) current.dispatch(action);
-		}
+		const state = () => store.getState();
+		inputToActions(input, key, () => ({mode: state().mode, focus: state().focus}), action => state().dispatch(action));
 	});
 
 	return (

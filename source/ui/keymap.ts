@@ -25,6 +25,9 @@ export interface KeyContext {
 	focus: Focus;
 }
 
+const textModes: ReadonlySet<Mode> = new Set(['launch', 'filter', 'search']);
+const hasFlag = (key: KeyInfo) => Object.values(key).some(v => v === true);
+
 const printable = (input: string) => input.replace(/[\u0000-\u001F\u007F]/g, '');
 
 /** Text inputs (launch form, filter, search): every printable key is text, never a shortcut. */
@@ -46,7 +49,7 @@ function inputKey(input: string, key: KeyInfo, mode: Mode): Action | undefined {
  */
 export function keyToAction(input: string, key: KeyInfo, context: KeyContext): Action | undefined {
 	const {mode, focus} = context;
-	if (mode === 'launch' || mode === 'filter' || mode === 'search') return inputKey(input, key, mode);
+	if (textModes.has(mode)) return inputKey(input, key, mode);
 	if (key.ctrl && input === 'c') return {type: 'interrupt'};
 	if (mode === 'quit') {
 		if (input === 's' || input === 'y') return {type: 'quitChoice', choice: 'stop'};
@@ -107,20 +110,54 @@ export function keyToAction(input: string, key: KeyInfo, context: KeyContext): A
 	}
 }
 
+/** A control character inside a chunk, as the key Ink would report for it alone. */
+function controlKey(c: string): [string, KeyInfo] | undefined {
+	if (c === '\r' || c === '\n') return ['', {return: true}];
+	if (c === '\t') return ['', {tab: true}];
+	if (c === '\u007F' || c === '\b') return ['', {backspace: true}];
+	if (c === '\u001B') return ['', {escape: true}];
+	const code = c.charCodeAt(0);
+	if (code >= 1 && code <= 26) return [String.fromCharCode(code + 96), {ctrl: true}];
+	return undefined;
+}
+
 /**
- * Ink hands over a chunk of typed or pasted text as ONE input ("3000\r" when keys arrive
- * together). Splits it into separate key presses so Enter and Tab inside it still count.
+ * Ink hands over a chunk of typed or pasted text as ONE input ("3000\r", "jj", three
+ * backspaces) when keys arrive together. Splits it into key presses: each control character
+ * (Enter, Tab, Backspace, Ctrl+x) on its own, printable text as runs.
  */
 export function splitInput(input: string, key: KeyInfo): Array<[string, KeyInfo]> {
-	if (input.length <= 1 || key.ctrl || key.meta || !/[\r\n\t]/.test(input)) return [[input, key]];
+	if (input.length <= 1 || (hasFlag(key) && !(key.shift && /^[A-Z]$/.test(input)))) return [[input, key]];
 	const out: Array<[string, KeyInfo]> = [];
-	for (const part of input.split(/([\r\n\t])/)) {
-		if (part === '') continue;
-		if (part === '\r' || part === '\n') out.push(['', {return: true}]);
-		else if (part === '\t') out.push(['', {tab: true}]);
-		else out.push([part, {}]);
+	for (const part of input.match(/[\u0000-\u001F\u007F]|[^\u0000-\u001F\u007F]+/g) ?? []) {
+		if (part.length === 1 && /[\u0000-\u001F\u007F]/.test(part)) {
+			const control = controlKey(part);
+			if (control) out.push(control);
+		} else {
+			out.push([part, {}]);
+		}
 	}
 	return out;
+}
+
+/**
+ * Every key of one input chunk, in order, each mapped in the mode the previous one left: a run
+ * of text is typed whole into a text field, but outside one it is one key per character ("jj"
+ * moves twice, "a3000" opens the form and types the port).
+ */
+export function inputToActions(input: string, key: KeyInfo, context: () => KeyContext, perform: (action: Action) => void): void {
+	const queue = splitInput(input, key);
+	while (queue.length > 0) {
+		const [text, info] = queue.shift()!;
+		const current = context();
+		const chars = [...text];
+		if (chars.length > 1 && !hasFlag(info) && !textModes.has(current.mode)) {
+			queue.unshift([chars[0]!, {}], [chars.slice(1).join(''), {}]);
+			continue;
+		}
+		const action = keyToAction(text, info, current);
+		if (action) perform(action);
+	}
 }
 
 export interface KeyHelp {

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import {keyToAction, splitInput, type KeyContext, type KeyInfo} from '../../source/ui/keymap.js';
+import type {Action} from '../../source/core/store.js';
+import {inputToActions, keyToAction, splitInput, type KeyContext, type KeyInfo} from '../../source/ui/keymap.js';
 
 const normalList: KeyContext = {mode: 'normal', focus: 'list'};
 const normalLogs: KeyContext = {mode: 'normal', focus: 'logs'};
@@ -85,5 +86,29 @@ describe('splitInput', () => {
 		]);
 		expect(splitInput('j', {})).toEqual([['j', {}]]);
 		expect(splitInput('\r', {return: true})).toEqual([['\r', {return: true}]]);
+	});
+});
+
+describe('inputToActions', () => {
+	const run = (input: string, key: KeyInfo, start: KeyContext) => {
+		let context = start;
+		const actions: Action[] = [];
+		inputToActions(input, key, () => context, action => {
+			actions.push(action);
+			if (action.type === 'openLaunch') context = {...context, mode: 'launch'};
+		});
+		return actions;
+	};
+
+	it('handles every key of a chunk, typing runs whole only into a text field', () => {
+		expect(run('jj', {}, normalList)).toEqual([
+			{type: 'move', delta: 1},
+			{type: 'move', delta: 1},
+		]);
+		expect(run('\u007F\u007F', {}, {mode: 'launch', focus: 'list'})).toEqual([{type: 'backspace'}, {type: 'backspace'}]);
+		expect(run('a3000\r', {}, normalList)).toEqual([{type: 'openLaunch'}, {type: 'input', text: '3000'}, {type: 'submit'}]);
+		expect(run('k\u0003', {}, normalList)).toEqual([{type: 'move', delta: -1}, {type: 'interrupt'}]);
+		expect(run('X', {shift: true}, normalList)).toEqual([{type: 'forceKill'}]);
+		expect(run('', {upArrow: true}, normalList)).toEqual([{type: 'move', delta: -1}]);
 	});
 });
