@@ -86,10 +86,15 @@ export function ServiceList({state, rows, height, width}: {state: DashboardState
 			{visible.length === 0 ? <Text dimColor>{state.filter ? `No worktree matches "${state.filter}".` : 'Loading…'}</Text> : null}
 			{visible.map(row => (
 				<Box key={row.key} width={width} height={1}>
-					<Text inverse={row.key === state.selected} color={row.key === state.selected && !focused ? 'gray' : undefined} wrap="truncate-end">
-						{row.key === state.selected ? '›' : ' '}
-					</Text>
-					<RowLine row={row} state={state} />
+					{/* The marker never shrinks: a row wider than the terminal is cut at its end instead. */}
+					<Box width={1} flexShrink={0}>
+						<Text inverse={row.key === state.selected} color={row.key === state.selected && !focused ? 'gray' : undefined}>
+							{row.key === state.selected ? '›' : ' '}
+						</Text>
+					</Box>
+					<Box width={width - 1} flexShrink={1} overflow="hidden">
+						<RowLine row={row} state={state} />
+					</Box>
 				</Box>
 			))}
 		</Box>
