@@ -1,8 +1,13 @@
 import {Box, Text} from 'ink';
 import type {DashboardState, ListRow} from '../../core/store.js';
 
-/** The keys that apply right now (mode, focus and selection decide). */
-export function footerKeys(state: Pick<DashboardState, 'mode' | 'focus' | 'search'>, row: ListRow | undefined): string {
+const always = '? help  q quit';
+
+/**
+ * The keys that apply right now (mode, focus and selection decide), fitted to `width`: the
+ * least useful hints go first, `? help  q quit` always stays.
+ */
+export function footerKeys(state: Pick<DashboardState, 'mode' | 'focus' | 'search'>, row: ListRow | undefined, width = Number.POSITIVE_INFINITY): string {
 	switch (state.mode) {
 		case 'launch':
 			return 'Enter next/launch  Tab switch field  Esc cancel';
@@ -17,22 +22,29 @@ export function footerKeys(state: Pick<DashboardState, 'mode' | 'focus' | 'searc
 		default:
 			break;
 	}
-	const keys: string[] = [];
-	if (state.focus === 'list') keys.push('↑↓ select', '/ filter');
-	else keys.push('↑↓ PgUp/PgDn scroll', 'End follow', '/ search', ...(state.search ? ['n/N match'] : []));
-	keys.push('Tab pane');
-	if (row && row.kind !== 'heading' && row.worktree) keys.push('a launch', 'u/d compose');
-	if (row?.kind === 'host') keys.push('s stop', 'r restart', 'X kill', 'o open');
-	if (row?.kind === 'compose' && row.compose.url) keys.push('o open');
-	keys.push('? help', 'q quit');
-	return keys.join('  ');
+	// [hint, priority]: the lowest priority is dropped first when the line is too long.
+	const hints: Array<[string, number]> = [];
+	if (state.focus === 'list') hints.push(['↑↓ select', 3], ['/ filter', 2]);
+	else hints.push(['↑↓ PgUp/PgDn scroll', 3], ['End follow', 2], ['/ search', 2], ...(state.search ? [['n/N match', 2] as [string, number]] : []));
+	hints.push(['Tab pane', 1]);
+	if (row && row.kind !== 'heading' && row.worktree) hints.push(['a launch', 4], ['u/d compose', 1]);
+	if (row?.kind === 'host') hints.push(['s stop', 5], ['r restart', 5], ['X kill', 4], ['o open', 1]);
+	if (row?.kind === 'compose' && row.compose.url) hints.push(['o open', 1]);
+	const line = () => [...hints.map(([hint]) => hint), always].join('  ');
+	while (hints.length > 0 && line().length > width) {
+		const lowest = Math.min(...hints.map(([, priority]) => priority));
+		// Drop the last hint of the lowest priority (the row's actions are at the end).
+		const index = hints.map(([, priority]) => priority).lastIndexOf(lowest);
+		hints.splice(index, 1);
+	}
+	return line();
 }
 
 export function Footer({state, row, width}: {state: DashboardState; row: ListRow | undefined; width: number}) {
 	return (
 		<Box height={1} width={width}>
-			<Text wrap="truncate-end" color="cyan">
-				{footerKeys(state, row)}
+			<Text wrap="truncate-start" color="cyan">
+				{footerKeys(state, row, width)}
 			</Text>
 		</Box>
 	);
@@ -50,7 +62,7 @@ export function MessageLine({state, width}: {state: DashboardState; width: numbe
 			</Box>
 		);
 	}
-	const last = state.messages.at(-1);
+	const last = state.message;
 	const color = last?.level === 'error' ? 'red' : last?.level === 'warn' ? 'yellow' : 'green';
 	const text = state.phase === 'stopping' ? 'Stopping the services this dashboard started…' : last ? last.text : state.docker.ok ? '' : `Docker: ${state.docker.reason ?? 'unavailable'}`;
 	return (
