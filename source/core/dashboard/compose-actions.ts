@@ -24,7 +24,7 @@ export function createComposeActions(ctx: StoreContext, {withBusy, pollDocker}: 
 
 	return async (direction, name) => {
 		const tree = worktreeByName(name);
-		if (!tree) return say('warn', 'Select a worktree first.');
+		if (!tree) return say('warn', 'Select a worktree first.', 'selection');
 		const key = tree.key;
 		ingest(key, `\u001B[1m$ compose ${direction} (${tree.name})\u001B[0m\n`);
 		await withBusy(key, `compose ${direction}…`, async () => {

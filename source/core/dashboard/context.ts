@@ -46,7 +46,9 @@ export interface StoreContext {
 	/** Log text goes into the ring at once; the UI hears about it at most every `flushMs`. */
 	ingest(key: string, text: string): void;
 	cancelFlush(): void;
-	say(level: Message['level'], text: string): void;
+	say(level: Message['level'], text: string, topic?: string): void;
+	/** Clears the message line if it is about `topic` (the state it described changed). */
+	unsay(topic: string): void;
 	/** The selected row, or (ignoring the filter) the row with this key. */
 	rowByKey(key?: string): ListRow | undefined;
 	hostByKey(key?: string): HostRow | undefined;
@@ -114,7 +116,13 @@ export function createContext(store: DashboardStore, given: DashboardDeps): Stor
 		cancelFlush: () => {
 			if (flushTimer) clearTimeout(flushTimer);
 		},
-		say: (level, text) => store.setState(s => ({messages: [...s.messages.slice(-49), {level, text, at: now()}]})),
+		say: (level, text, topic) => {
+			const message: Message = {level, text, at: now(), ...(topic ? {topic} : {})};
+			store.setState(s => ({messages: [...s.messages.slice(-49), message], message}));
+		},
+		unsay: topic => {
+			if (store.getState().message?.topic === topic) store.setState({message: undefined});
+		},
 		rowByKey: key => {
 			const state = store.getState();
 			return key === undefined ? selectedRow(state) : listRows({...state, filter: ''}).find(r => r.key === key);
@@ -137,11 +145,13 @@ export function createContext(store: DashboardStore, given: DashboardDeps): Stor
 			}
 		},
 		setBusy: (key, label) => store.setState(s => ({busy: {...s.busy, [key]: label}})),
-		clearBusy: key =>
+		clearBusy: key => {
 			store.setState(s => {
 				const {[key]: _, ...busy} = s.busy;
 				return {busy};
-			}),
+			});
+			ctx.unsay(`busy:${key}`);
+		},
 	};
 	return ctx;
 }
@@ -151,7 +161,7 @@ export const busyRunner =
 	(ctx: StoreContext, refresh: () => void) =>
 	async (key: string, label: string, work: () => Promise<void>): Promise<void> => {
 		const current = ctx.store.getState().busy[key];
-		if (current) return ctx.say('warn', `Still busy (${current}); try again when it is done.`);
+		if (current) return ctx.say('warn', `Still busy (${current}); try again when it is done.`, `busy:${key}`);
 		ctx.setBusy(key, label);
 		try {
 			await work();

@@ -68,6 +68,7 @@ export function createDashboardStore(deps: DashboardDeps): DashboardStore {
 			log: {follow: true, top: 0, match: undefined},
 			logVersion: 0,
 			messages: [],
+			message: undefined,
 			busy: {},
 			logRows: 10,
 			now: now(),

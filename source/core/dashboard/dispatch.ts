@@ -37,15 +37,16 @@ export function createDispatch(ctx: StoreContext, {hosts, logs, navigation, runC
 				if (action.to === 'bottom') return store.setState({log: {...state.log, follow: true}});
 				return scrollTo(0);
 			case 'openSearch':
+				ctx.unsay('search');
 				return store.setState({mode: 'search', searchInput: ''});
 			case 'openFilter':
 				return store.setState({mode: 'filter', focus: 'list'});
 			case 'searchNext':
-				if (state.search === '') return say('info', 'Press / in the log pane to search.');
+				if (state.search === '') return say('info', 'Press / in the log pane to search.', 'search');
 				return runSearch(action.direction, false);
 			case 'openLaunch': {
 				const tree = worktreeByName();
-				if (!tree) return say('warn', 'Select a worktree of this repository to launch a service in.');
+				if (!tree) return say('warn', 'Select a worktree of this repository to launch a service in.', 'selection');
 				return store.setState({mode: 'launch', form: {field: 'port', port: '', command: '', error: undefined, worktree: tree.name}});
 			}
 			case 'stop':
@@ -94,7 +95,10 @@ export function createDispatch(ctx: StoreContext, {hosts, logs, navigation, runC
 					return;
 				}
 				if (state.mode === 'search') return store.setState({mode: 'normal', searchInput: ''});
-				if (state.mode === 'normal' && state.search !== '') return store.setState({search: '', log: {...state.log, match: undefined}});
+				if (state.mode === 'normal' && state.search !== '') {
+					ctx.unsay('search');
+					return store.setState({search: '', log: {...state.log, match: undefined}});
+				}
 				return store.setState({mode: 'normal'});
 		}
 	};

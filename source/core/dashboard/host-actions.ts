@@ -1,9 +1,9 @@
 // Host services: launch (owned by this dashboard), stop, restart and force-kill, including
 // services left running by another `port ui` or run by `port run`.
-import type {ExitInfo, SupervisedService} from '../host-service.js';
+import {exitCodeFor, type ExitInfo, type Launched, type SupervisedService} from '../host-service.js';
 import type {StoreContext, WithBusy} from './context.js';
 import type {LogFollowers} from './log-followers.js';
-import {hostKey, isLive} from './selectors.js';
+import {hostKey, isLive, statusText} from './selectors.js';
 import type {HostRow, HostStatus} from './types.js';
 
 export interface HostActions {
@@ -35,10 +35,40 @@ export function createHostActions(ctx: StoreContext, {refresh, followers, withBu
 			}
 			if (event.type === 'ended') {
 				if (owned.get(key) === supervised) owned.delete(key);
-				endings.set(key, endingOf(event.info, stoppedByUs.has(key)));
+				endings.set(key, endingOf(event.info, stoppedByUs.has(key), supervised.request.command[0]));
 			}
 			refresh();
 		});
+	};
+
+	/** The command never ran (not found, not executable): list it as ended, say why, no URL. */
+	const notStarted = async (key: string, worktreeName: string, logicalPort: number, launched: Launched): Promise<HostRow | undefined> => {
+		const info = await launched.supervised.ended;
+		const status = endingOf(info, false, launched.supervised.request.command[0]!);
+		const service = launched.supervised.pendingEntry();
+		remembered.set(key, {
+			key,
+			repo: service.repo,
+			branch: service.branch,
+			logicalPort,
+			actualPort: service.actualPort,
+			pid: 0,
+			hostname: service.hostname,
+			url: `http://${service.hostname}:${logicalPort}`,
+			command: service.command,
+			cwd: service.cwd,
+			owner: service.owner,
+			mine: false,
+			supervisorPid: service.supervisorPid,
+			status,
+			startedAt: Date.now(),
+			entry: undefined,
+		});
+		endings.set(key, status);
+		refresh();
+		store.setState({selected: key});
+		say('error', `Could not start ${worktreeName}:${logicalPort}: ${statusText(status)}`);
+		return hostByKey(key);
 	};
 
 	/** Starts the service; the caller has marked its key busy. */
@@ -61,6 +91,7 @@ export function createHostActions(ctx: StoreContext, {refresh, followers, withBu
 			});
 			const buffer = bufferFor(key);
 			if (buffer.size > 0 || buffer.pending) ingest(key, '\u001B[2m── launched ──\u001B[0m\n');
+			if (!launched.supervised.entry) return await notStarted(key, tree.name, logicalPort, launched);
 			adopt(key, launched.supervised);
 			const direct = `http://localhost:${launched.service.actualPort}`;
 			say('info', `Started ${tree.name}:${logicalPort} -> :${launched.service.actualPort} (${command.join(' ')})  ${launched.service.hostname}:${logicalPort}`);
@@ -80,7 +111,7 @@ export function createHostActions(ctx: StoreContext, {refresh, followers, withBu
 		const key = hostKey(project.repoRoot, worktreeName, logicalPort);
 		const busy = store.getState().busy[key];
 		if (busy) {
-			say('warn', `${worktreeName}:${logicalPort} is busy (${busy}); try again when it is done.`);
+			say('warn', `${worktreeName}:${logicalPort} is busy (${busy}); try again when it is done.`, `busy:${key}`);
 			return undefined;
 		}
 		ctx.setBusy(key, 'starting…');
@@ -93,7 +124,7 @@ export function createHostActions(ctx: StoreContext, {refresh, followers, withBu
 
 	const stop = async (key?: string) => {
 		const host = hostByKey(key);
-		if (!host) return say('warn', 'Select a host service to stop.');
+		if (!host) return say('warn', 'Select a host service to stop.', 'selection');
 		if (!host.entry || !isLive(host.status)) {
 			// An ended row: stop again clears it from the list.
 			remembered.delete(host.key);
@@ -121,7 +152,7 @@ export function createHostActions(ctx: StoreContext, {refresh, followers, withBu
 
 	const restart = async (key?: string) => {
 		const host = hostByKey(key);
-		if (!host) return say('warn', 'Select a host service to restart.');
+		if (!host) return say('warn', 'Select a host service to restart.', 'selection');
 		const label = `${host.branch}:${host.logicalPort}`;
 		const supervised = owned.get(host.key);
 		if (supervised && host.entry) {
@@ -150,7 +181,7 @@ export function createHostActions(ctx: StoreContext, {refresh, followers, withBu
 
 	const forceKill = (key?: string) => {
 		const host = hostByKey(key);
-		if (!host?.entry || !isLive(host.status)) return say('warn', 'Select a running host service to force-kill.');
+		if (!host?.entry || !isLive(host.status)) return say('warn', 'Select a running host service to force-kill.', 'selection');
 		const supervised = owned.get(host.key);
 		const sent = supervised ? supervised.kill() : killService(fresh(host.entry));
 		if (!sent) return say('error', `Could not kill ${host.branch}:${host.logicalPort} (pid ${host.pid}).`);
@@ -163,9 +194,11 @@ export function createHostActions(ctx: StoreContext, {refresh, followers, withBu
 	return {launch, stop, restart, forceKill};
 }
 
-function endingOf(info: ExitInfo, stoppedByUs: boolean): HostStatus {
+function endingOf(info: ExitInfo, stoppedByUs: boolean, program?: string): HostStatus {
 	if (stoppedByUs) return {kind: 'stopped'};
-	if (info.spawnError) return {kind: 'crashed', detail: info.spawnError === 'ENOENT' ? 'command not found' : info.spawnError};
+	const what = program ? `: ${program}` : '';
+	if (info.spawnError === 'ENOENT') return {kind: 'exited', code: exitCodeFor(info), detail: `command not found${what}`};
+	if (info.spawnError) return {kind: 'exited', code: exitCodeFor(info), detail: `cannot execute${what} (${info.spawnError})`};
 	if (info.signal) return {kind: 'crashed', detail: info.signal};
 	return {kind: 'exited', code: info.code ?? 1};
 }

@@ -11,7 +11,7 @@ export interface LogActions {
 	runSearch(direction: 1 | -1, fromBottom: boolean): void;
 }
 
-export function createLogActions({store, buffers, say}: StoreContext): LogActions {
+export function createLogActions({store, buffers, say, unsay}: StoreContext): LogActions {
 	const logKey = () => store.getState().selected;
 
 	const scrollTo = (top: number) => {
@@ -35,11 +35,13 @@ export function createLogActions({store, buffers, say}: StoreContext): LogAction
 	const runSearch = (direction: 1 | -1, fromBottom: boolean) => {
 		const state = store.getState();
 		const buffer = buffers.get(logKey());
-		if (!buffer || state.search === '') return;
+		if (state.search === '') return unsay('search');
+		if (!buffer) return say('warn', `No match for "${state.search}" (no log here).`, 'search');
 		const base = buffer.total - buffer.size;
 		const from = fromBottom ? buffer.size : state.log.match !== undefined ? state.log.match - base : currentTop() - base;
 		const index = buffer.search(state.search, Math.min(Math.max(from, -1), buffer.size), direction);
-		if (index === undefined) return say('warn', `No match for "${state.search}".`);
+		if (index === undefined) return say('warn', `No match for "${state.search}".`, 'search');
+		unsay('search');
 		const match = base + index;
 		const top = match - Math.floor(state.logRows / 2);
 		scrollTo(top);

@@ -26,6 +26,9 @@ export function createNavigationActions(ctx: StoreContext, {followers, launch}: 
 
 	const select = (key: string) => {
 		store.setState({selected: key, log: {follow: true, top: 0, match: undefined}});
+		// Hints about the old selection and its log's search no longer apply.
+		ctx.unsay('selection');
+		ctx.unsay('search');
 		followers.syncCompose();
 	};
 

@@ -16,7 +16,7 @@ export const createOpenUrl =
 	async (key?: string): Promise<void> => {
 		const row = rowByKey(key);
 		const url = row?.kind === 'host' ? row.host.url : row?.kind === 'compose' ? row.compose.url : undefined;
-		if (!url) return say('warn', 'Select a service with a URL to open.');
+		if (!url) return say('warn', 'Select a service with a URL to open.', 'selection');
 		const direct = row?.kind === 'host' ? `  (direct: http://localhost:${row.host.actualPort})` : '';
 		try {
 			await open(url);

@@ -17,7 +17,7 @@ export interface Refresher {
 }
 
 export function createRefresher(ctx: StoreContext, followers: LogFollowers): Refresher {
-	const {store, deps, owned, endings, stoppedByUs, remembered, say} = ctx;
+	const {store, deps, owned, endings, stoppedByUs, remembered, say, unsay} = ctx;
 	const {project, now, readRegistry: read, listWorktrees: worktreesOf, childAlive: isChildAlive, supervisorAlive: isSupervisorAlive, dockerSnapshot: snapshotDocker} = deps;
 	let containers: ComposeContainer[] = [];
 	let pollInFlight: Promise<void> | undefined;
@@ -56,10 +56,11 @@ export function createRefresher(ctx: StoreContext, followers: LogFollowers): Ref
 		if (ctx.disposed) return;
 		try {
 			rebuild();
+			if (refreshFailure !== undefined) unsay('refresh');
 			refreshFailure = undefined;
 		} catch (error) {
 			const text = textOf(error);
-			if (text !== refreshFailure) say('error', text);
+			if (text !== refreshFailure) say('error', text, 'refresh');
 			refreshFailure = text;
 		}
 	};
@@ -130,10 +131,11 @@ export function createRefresher(ctx: StoreContext, followers: LogFollowers): Ref
 			let snapshot: DockerSnapshot;
 			try {
 				snapshot = await snapshotDocker();
+				if (dockerFailure !== undefined) unsay('docker');
 				dockerFailure = undefined;
 			} catch (error) {
 				const reason = textOf(error);
-				if (reason !== dockerFailure) say('error', `Could not read Docker state: ${reason}`);
+				if (reason !== dockerFailure) say('error', `Could not read Docker state: ${reason}`, 'docker');
 				dockerFailure = reason;
 				snapshot = {ok: false, reason, traefik: {state: 'unavailable', reason}};
 			}

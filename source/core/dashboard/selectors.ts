@@ -33,7 +33,7 @@ export function selectedRow(state: Pick<DashboardState, 'worktrees' | 'otherHost
 export function statusText(status: HostStatus): string {
 	switch (status.kind) {
 		case 'exited':
-			return `exited(${status.code})`;
+			return status.detail ? `exited ${status.code}: ${status.detail}` : `exited(${status.code})`;
 		case 'crashed':
 			return `crashed (${status.detail})`;
 		case 'left-running':

@@ -12,7 +12,8 @@ export type HostStatus =
 	| {kind: 'restarting'}
 	/** Owned by a `port ui` that is gone (left running on quit, or killed): still serving. */
 	| {kind: 'left-running'}
-	| {kind: 'exited'; code: number}
+	/** `detail` says why a command never started (127: command not found, 126: cannot execute). */
+	| {kind: 'exited'; code: number; detail?: string}
 	| {kind: 'crashed'; detail: string}
 	| {kind: 'stopped'}
 	/** Gone from the registry; we did not supervise it, so the exit code is unknown. */
@@ -69,6 +70,8 @@ export interface Message {
 	level: 'info' | 'warn' | 'error';
 	text: string;
 	at: number;
+	/** What the message is about ('search', 'selection', 'docker', …): it goes when that changes. */
+	topic?: string;
 }
 
 export interface LaunchForm {
@@ -136,7 +139,10 @@ export interface DashboardState {
 	log: LogView;
 	/** Bumped (at most ~30 times a second) when log text arrived; the UI re-renders on it. */
 	logVersion: number;
+	/** Every message, newest last (the last 50). */
 	messages: Message[];
+	/** The message line: the newest message, until what it describes changed. */
+	message: Message | undefined;
 	/** Work in progress per worktree or service key ("compose up…"). */
 	busy: Record<string, string>;
 	/** Rows available to the log pane (set by the UI from the terminal size). */
@@ -161,7 +167,7 @@ export interface DashboardState {
 	confirmQuit(choice: 'stop' | 'leave' | 'cancel'): Promise<void>;
 	setLogRows(rows: number): void;
 	logBuffer(key?: string): LogBuffer | undefined;
-	say(level: Message['level'], text: string): void;
+	say(level: Message['level'], text: string, topic?: string): void;
 	/** Starts watchers, timers and followers; returns a function that stops them. */
 	start(): () => void;
 	dispose(): void;
