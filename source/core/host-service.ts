@@ -1,7 +1,5 @@
 import {randomBytes} from 'node:crypto';
 import {constants} from 'node:os';
-import {existsSync, openSync, closeSync, rmSync, statSync} from 'node:fs';
-import {copyFile, truncate} from 'node:fs/promises';
 import type {Writable} from 'node:stream';
 import {execa, type ResultPromise} from 'execa';
 import {ExitCode, PortError} from './errors.js';
@@ -15,7 +13,8 @@ import {removeRoute, writeRoute} from './routes.js';
 import {childAlive, isStale, removeHostService, routeStillWanted, supervisorAlive} from './stale.js';
 import {warn} from './warnings.js';
 import {ensureTraefik, traefikState, type TraefikState} from './traefik.js';
-import {CappedLog, logCapBytes, logFileFor, removeLog} from './log-file.js';
+import {CappedLog, logFileFor, removeLog} from './log-file.js';
+import {startLogRelay, type LogRelay} from './log-relay.js';
 
 export const serviceLabel = (s: Pick<HostService, 'branch' | 'logicalPort'>) => `${s.branch}:${s.logicalPort}`;
 
@@ -249,8 +248,7 @@ export class SupervisedService {
 	private resolveEnded!: (info: ExitInfo) => void;
 	private child: ResultPromise | undefined;
 	private log: CappedLog | undefined;
-	private logFd: number | undefined;
-	private capTimer: NodeJS.Timeout | undefined;
+	private logRelay: LogRelay | undefined;
 	private restarting = false;
 	private stopping = false;
 	private finished = false;
@@ -299,12 +297,11 @@ export class SupervisedService {
 		const [file, ...args] = request.command;
 		const env: Record<string, string> = {PORT: String(identity.actualPort)};
 		if (request.color) env['FORCE_COLOR'] = '1';
-		// A number is a file descriptor the child inherits (execa supports it; its types omit it).
-		let stdio: {stdout: 'pipe'; stderr: 'pipe'};
+		let stdio: {stdout: 'pipe' | Writable; stderr: 'pipe' | Writable};
 		if (request.output === 'file') {
-			this.logFd ??= (removeLog(identity.logFile), openLogFd(identity.logFile));
-			stdio = {stdout: this.logFd, stderr: this.logFd} as unknown as typeof stdio;
-			this.capTimer ??= setInterval(() => void capFileLog(identity.logFile), 2000).unref();
+			// One relay for every run of this service (restarts write on where the last run stopped).
+			this.logRelay ??= startLogRelay(identity.logFile);
+			stdio = {stdout: this.logRelay.input, stderr: this.logRelay.input};
 		} else {
 			this.log ??= new CappedLog(identity.logFile);
 			stdio = {stdout: 'pipe', stderr: 'pipe'};
@@ -384,9 +381,8 @@ export class SupervisedService {
 	private finish(info: ExitInfo): void {
 		if (this.finished) return;
 		this.finished = true;
-		if (this.capTimer) clearInterval(this.capTimer);
 		this.log?.close();
-		if (this.logFd !== undefined) closeSync(this.logFd);
+		this.logRelay?.release();
 		const self = {...this.pendingEntry(), ...this.entry};
 		try {
 			updateRegistry(registry => {
@@ -431,37 +427,9 @@ export class SupervisedService {
 	/** Forgets the child without stopping it (the dashboard's "leave running"): the entry stays. */
 	detach(): void {
 		this.finished = true;
-		if (this.capTimer) clearInterval(this.capTimer);
 		this.log?.close();
-		if (this.logFd !== undefined) closeSync(this.logFd);
+		this.logRelay?.release();
 		this.child?.removeAllListeners('exit');
 		this.child?.unref();
-	}
-}
-
-function openLogFd(file: string): number {
-	new CappedLog(file).close();
-	return openSync(file, 'a');
-}
-
-/**
- * File-mode logs are written by the child itself (O_APPEND); keep one generation, then truncate.
- * Asynchronous (libuv's thread pool): a flooded log can be tens of MB, and a synchronous copy
- * would stall the supervisor's event loop (the dashboard's keys and frames).
- */
-const capping = new Set<string>();
-async function capFileLog(file: string): Promise<void> {
-	if (capping.has(file)) return;
-	try {
-		if (statSync(file).size <= logCapBytes()) return;
-		capping.add(file);
-		await copyFile(file, `${file}.1`);
-		await truncate(file, 0);
-		// The service may have ended (and its logs been removed) while we copied.
-		if (!existsSync(file)) rmSync(`${file}.1`, {force: true});
-	} catch {
-		// The file may be gone already (service ended).
-	} finally {
-		capping.delete(file);
 	}
 }

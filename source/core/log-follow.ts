@@ -159,9 +159,9 @@ export function followFile(file: string, onText: (text: string) => void, options
 			} else {
 				const size = fstatSync(fd!).size;
 				if (size < offset) {
-					// Truncated in place (the log cap copies the file to `.1`, then truncates): what
-					// we had not read yet is at the end of the copy. Read it there, then start again
-					// from the top.
+					// Truncated in place (port's own logs rotate by rename; a copy-then-truncate
+					// rotation by another tool): what we had not read yet may be at the end of the
+					// copy. Read it there, then start again from the top.
 					drainCopy();
 					head = undefined;
 					offset = 0;
