@@ -61,7 +61,7 @@ export function createHostActions(ctx: StoreContext, {refresh, followers, withBu
 			mine: false,
 			supervisorPid: service.supervisorPid,
 			status,
-			startedAt: Date.now(),
+			startedAt: deps.now(),
 			entry: undefined,
 		});
 		endings.set(key, status);
