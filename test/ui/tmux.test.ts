@@ -71,4 +71,34 @@ describe('port ui in a real terminal (tmux)', () => {
 		expect(routeFiles(portHome)).toEqual([]);
 		expect(processesWith(marker)).toEqual([]);
 	});
+
+	it('at 60 columns: keys typed together all count, a command that does not exist gets a row, the marker and ? help / q quit stay', async () => {
+		const portHome = tempDir('port-ui-tmux-home-');
+		const docker = fakeDocker();
+		const repo = makeRepo('app');
+		addWorktree(repo, 'feature-1');
+		addWorktree(repo, 'feature-2');
+		const marker = `narrow-${randomBytes(4).toString('hex')}`;
+		const {screen, send, sendText, waitScreen} = startDashboardInTmux({cwd: repo, portHome, dockerBin: docker.bin, width: 60, height: 24});
+		const footer = () => screen().trimEnd().split('\n').at(-1)!;
+		await waitScreen(s => s.includes('feature-2'), 'dashboard');
+		expect(footer()).toMatch(/\? help {2}q quit$/);
+		sendText('jj');
+		await waitScreen(s => /› +feature-2/.test(s), 'jj moved two rows');
+		sendText('kka3000');
+		await waitScreen(s => s.includes('Logical port: 3000'), 'form typed in one go');
+		sendText('\u007F\u007F\u007F\u007F8080\rno-such-command-xyz\r');
+		await waitScreen(s => /› +○ :8080 -> :\d+ +exited 127: command not found/.test(s) && s.includes('Could not start app:8080'), 'failed row and error');
+		send('s');
+		await waitScreen(s => !s.includes(':8080 ->'), 'failed row removed');
+		sendText(`a3000\rnode ${fixture} ${marker}-${'wide'.repeat(20)}\r`);
+		await waitScreen(s => /› +● :3000 -> :\d+ +pid \d+/.test(s) && s.includes(`${marker}-wide`), 'wide row keeps its marker');
+		expect(footer()).toContain('s stop');
+		expect(footer()).toMatch(/\? help {2}q quit$/);
+		send('q');
+		await waitScreen(s => s.includes('[s] stop them'), 'asked');
+		send('s');
+		await waitScreen(s => s.includes('PORT-UI-EXITED 0'), 'exited');
+		expect(processesWith(marker)).toEqual([]);
+	});
 });
