@@ -1,4 +1,6 @@
-import {detectProject, listWorktrees} from '../core/project.js';
+import path from 'node:path';
+import {detectProject, listWorktrees, nameClash} from '../core/project.js';
+import {treesDir} from '../core/paths.js';
 import {readRegistry, type HostService} from '../core/registry.js';
 import {childAlive, cleanupStale, supervisorAlive} from '../core/stale.js';
 import {ExitCode} from '../core/errors.js';
@@ -29,9 +31,11 @@ export const serviceStatus = (s: HostService): ServiceStatus => statusOf(childAl
 
 export default async function list(argv: string[]): Promise<number> {
 	const cli = parseCommand(spec, argv);
+	// A worktree whose name another checkout takes is listed (with a note), not refused.
+	const project = detectProject(process.cwd(), {allowNameClash: true});
 	cleanupStale();
-	const project = detectProject();
-	const worktrees = project ? listWorktrees(project.repoRoot).map(w => ({...w, current: w.path === project.worktreePath})) : [];
+	const trees = project ? listWorktrees(project.repoRoot) : [];
+	const worktrees = trees.map(w => ({...w, current: w.path === project!.worktreePath}));
 	const services = readRegistry()
 		.hostServices.flatMap(s => {
 			// Each liveness check reads /proc; two per service, reused for both questions.
@@ -49,7 +53,13 @@ export default async function list(argv: string[]): Promise<number> {
 	const out: string[] = [];
 	if (project) {
 		out.push(`Worktrees of ${project.repoRoot}`);
-		for (const w of worktrees) out.push(`  ${w.current ? '*' : ' '} ${w.name.padEnd(24)} ${w.branch ?? '(detached)'}`);
+		for (const w of worktrees) {
+			// Where a worktree lives is worth a word only when port did not put it in .port/trees/.
+			const where = w.isMain || path.dirname(w.path) === treesDir(project.repoRoot) ? '' : `  ${w.path}`;
+			const clash = nameClash(project.repoRoot, trees, w);
+			const note = clash ? `  [name taken by ${clash.path}: port refuses to act here; git worktree move it]` : '';
+			out.push(`  ${w.current ? '*' : ' '} ${w.name.padEnd(24)} ${w.branch ?? '(detached)'}${where}${note}`);
+		}
 	} else {
 		out.push('Not inside a git repository: listing host services only.');
 	}

@@ -5,6 +5,7 @@ import {composeContext, composeDown, findProjectEntry, hostServicesOf, stopTraef
 import {dockerAvailability} from '../core/docker.js';
 import {serviceLabel, stopHostService} from '../core/host-service.js';
 import {listWorktrees, requireProject} from '../core/project.js';
+import {sanitizeName} from '../core/names.js';
 import {readRegistry} from '../core/registry.js';
 import {cleanupStale} from '../core/stale.js';
 import {warn} from '../core/warnings.js';
@@ -16,7 +17,7 @@ export const spec = {
 	usage: 'port remove <branch> [--force] [--keep-branch]',
 	help: `
   Stops the worktree's Compose services and host services, removes the worktree
-  (.port/trees/<name>) and renames its branch to archive/<branch>-<timestamp> so no commit
+  (.port/trees/<name>, or a worktree of <branch> elsewhere) and renames its branch to archive/<branch>-<timestamp> so no commit
   is lost. Refuses a worktree with uncommitted or untracked changes unless --force.
 
   Options
@@ -33,12 +34,16 @@ export default async function remove(argv: string[]): Promise<number> {
 	cleanupStale();
 
 	const dir = worktreeDirFor(project.repoRoot, branchArg);
-	const worktree = listWorktrees(project.repoRoot).find(w => !w.isMain && w.path === dir);
+	const trees = listWorktrees(project.repoRoot);
+	const linked = trees.filter(w => !w.isMain);
+	// Port's own .port/trees/<name> first, then a worktree anywhere with that branch, then by name.
+	const byName = linked.filter(w => w.name === sanitizeName(branchArg));
+	const worktree = linked.find(w => w.path === dir) ?? linked.find(w => w.branch === branchArg) ?? (byName.length === 1 ? byName[0] : undefined);
 	if (!worktree) {
-		if (branchArg === path.basename(project.repoRoot) || listWorktrees(project.repoRoot)[0]?.branch === branchArg) {
-			throw new PortError(`"${branchArg}" is the main checkout; port remove only removes worktrees under .port/trees/.`, ExitCode.usage);
+		if (branchArg === path.basename(project.repoRoot) || trees[0]?.branch === branchArg) {
+			throw new PortError(`"${branchArg}" is the main checkout; port remove only removes linked worktrees.`, ExitCode.usage);
 		}
-		throw new PortError(`No worktree for "${branchArg}" (expected ${path.relative(project.repoRoot, dir)}).`, ExitCode.failure, "Run 'port list' to see the worktrees.");
+		throw new PortError(`No worktree for "${branchArg}" (no linked worktree has that branch or name).`, ExitCode.failure, "Run 'port list' to see the worktrees.");
 	}
 	if (project.worktreePath === worktree.path) {
 		process.stderr.write(`port: note: you are inside ${worktree.name}; your shell will be left in a removed directory\n`);
@@ -65,7 +70,7 @@ export default async function remove(argv: string[]): Promise<number> {
 		process.stdout.write(`stopped host service ${serviceLabel(s)} (pid ${s.pid})\n`);
 	}
 	await removeWorktreeDir(project.repoRoot, worktree.path, cli.flags.force);
-	process.stdout.write(`removed worktree ${path.relative(project.repoRoot, worktree.path)}\n`);
+	process.stdout.write(`removed worktree ${worktree.path.startsWith(project.repoRoot + path.sep) ? path.relative(project.repoRoot, worktree.path) : worktree.path}\n`);
 	if (existsSync(worktree.path)) warn(`${worktree.path} still exists (files git does not track were left).`);
 
 	if (!worktree.branch) {

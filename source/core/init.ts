@@ -15,6 +15,7 @@ export const ignoredPaths = ['/.port/trees/', '.port/override.yml'];
 export function initProject(repoRoot: string): string[] {
 	const lines: string[] = [];
 	const configFile = projectConfigFile(repoRoot);
+	const exclude = excludeFile(repoRoot); // checked before anything is written
 	try {
 		mkdirSync(treesDir(repoRoot), {recursive: true});
 		if (existsSync(configFile)) {
@@ -29,7 +30,6 @@ export function initProject(repoRoot: string): string[] {
 		if (error instanceof PortError) throw error;
 		throw fsError('set up', path.dirname(configFile), error);
 	}
-	const exclude = excludeFile(repoRoot);
 	const current = existsSync(exclude) ? readFileSync(exclude, 'utf8') : '';
 	const missing = ignoredPaths.filter(p => !current.split('\n').includes(p));
 	if (missing.length > 0) {
@@ -44,7 +44,8 @@ export function initProject(repoRoot: string): string[] {
 function excludeFile(repoRoot: string): string {
 	const dotGit = path.join(repoRoot, '.git');
 	if (!statSync(dotGit).isDirectory()) {
-		throw new PortError(`${dotGit} is not a directory (submodule checkouts are not supported).`, ExitCode.config);
+		// locateCheckout refuses these layouts first; kept so initProject never writes outside a main checkout.
+		throw new PortError(`${dotGit} is not a directory: port needs a main checkout whose .git is a directory.`, ExitCode.config);
 	}
 	return path.join(dotGit, 'info', 'exclude');
 }

@@ -1,16 +1,17 @@
-import {existsSync, readFileSync, readdirSync, statSync} from 'node:fs';
+import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {loadConfig, type ProjectConfig} from './config.js';
-import {notInProject} from './errors.js';
+import {ExitCode, PortError, notInProject} from './errors.js';
+import {linkedWorktrees, locateCheckout} from './git-layout.js';
 import {sanitizeName} from './names.js';
 import {treesDir} from './paths.js';
 
 export interface Project {
 	/** Absolute path of the main checkout. */
 	repoRoot: string;
-	/** Absolute path of the checkout we are in (main or `.port/trees/<name>`). */
+	/** Absolute path of the checkout we are in: main, `.port/trees/<name>` or a worktree anywhere else. */
 	worktreePath: string;
-	/** Sanitized worktree name; the main checkout uses the repository's name. */
+	/** Sanitized directory name of the checkout; the main checkout's is the repository's name. */
 	worktree: string;
 	isMain: boolean;
 	config: ProjectConfig;
@@ -18,61 +19,25 @@ export interface Project {
 	initialized: boolean;
 }
 
+/** The main checkout of the repository `from` is in (see locateCheckout for refused layouts). */
+export const findRepoRoot = (from: string): string | undefined => locateCheckout(from)?.repoRoot;
+
 /**
- * Finds the repository from a directory using the file system only (no `git` spawn: this runs
- * at the start of every command). A linked worktree's `.git` is a file pointing into the main
- * repository's `.git/worktrees/<id>`, whose `commondir` leads back to the main `.git`.
+ * Detects repository, worktree and config; undefined outside a git repository. The worktree is
+ * the checkout holding the nearest `.git`, wherever it lives, named by its directory. A linked
+ * worktree whose name another checkout takes first is refused (exit 4) unless `allowNameClash`.
  */
-export function findRepoRoot(from: string): string | undefined {
-	let dir = path.resolve(from);
-	for (;;) {
-		const dotGit = path.join(dir, '.git');
-		let stats;
-		try {
-			stats = statSync(dotGit);
-		} catch {
-			stats = undefined;
-		}
-		if (stats?.isDirectory()) return dir;
-		if (stats?.isFile()) return mainRootFromGitFile(dotGit) ?? dir;
-		const parent = path.dirname(dir);
-		if (parent === dir) return undefined;
-		dir = parent;
-	}
-}
-
-function mainRootFromGitFile(gitFile: string): string | undefined {
-	const match = /^gitdir:\s*(.+)$/m.exec(readFileSync(gitFile, 'utf8'));
-	if (!match?.[1]) return undefined;
-	const gitDir = path.resolve(path.dirname(gitFile), match[1].trim());
-	let commonDir = gitDir;
-	try {
-		commonDir = path.resolve(gitDir, readFileSync(path.join(gitDir, 'commondir'), 'utf8').trim());
-	} catch {
-		return undefined;
-	}
-	return path.basename(commonDir) === '.git' ? path.dirname(commonDir) : undefined;
-}
-
-/** Detects repository, worktree and config; undefined outside a git repository. */
-export function detectProject(cwd = process.cwd()): Project | undefined {
-	const repoRoot = findRepoRoot(cwd);
-	if (!repoRoot) return undefined;
+export function detectProject(cwd = process.cwd(), options: {allowNameClash?: boolean} = {}): Project | undefined {
+	const checkout = locateCheckout(cwd);
+	if (!checkout) return undefined;
+	const {repoRoot, worktreePath, isMain} = checkout;
 	const {config, exists} = loadConfig(repoRoot);
-	const trees = treesDir(repoRoot) + path.sep;
-	const here = path.resolve(cwd) + path.sep;
-	if (here.startsWith(trees)) {
-		const dirName = here.slice(trees.length).split(path.sep)[0]!;
-		return {
-			repoRoot,
-			worktreePath: path.join(treesDir(repoRoot), dirName),
-			worktree: sanitizeName(dirName),
-			isMain: false,
-			config,
-			initialized: exists,
-		};
+	const worktree = sanitizeName(path.basename(worktreePath));
+	if (!isMain && !options.allowNameClash) {
+		const other = nameClash(repoRoot, listWorktrees(repoRoot), {name: worktree, path: worktreePath, isMain});
+		if (other) throw nameClashError(worktreePath, worktree, other);
 	}
-	return {repoRoot, worktreePath: repoRoot, worktree: sanitizeName(path.basename(repoRoot)), isMain: true, config, initialized: exists};
+	return {repoRoot, worktreePath, worktree, isMain, config, initialized: exists};
 }
 
 /** For commands other than `port run`: a project must exist and be initialised. */
@@ -89,32 +54,37 @@ export interface WorktreeInfo {
 	isMain: boolean;
 }
 
-/** The main checkout and every `.port/trees/<name>` that is a git worktree, read from disk. */
+/** The main checkout first, then every linked worktree wherever it lives, by name. */
 export function listWorktrees(repoRoot: string): WorktreeInfo[] {
-	const result: WorktreeInfo[] = [
-		{name: sanitizeName(path.basename(repoRoot)), path: repoRoot, branch: headBranch(path.join(repoRoot, '.git')), isMain: true},
-	];
-	let entries: string[] = [];
-	try {
-		entries = readdirSync(treesDir(repoRoot)).sort();
-	} catch {
-		return result;
-	}
-	for (const entry of entries) {
-		const dir = path.join(treesDir(repoRoot), entry);
-		const gitFile = path.join(dir, '.git');
-		if (!existsSync(gitFile)) continue;
-		let gitDir: string | undefined;
-		try {
-			const match = /^gitdir:\s*(.+)$/m.exec(readFileSync(gitFile, 'utf8'));
-			gitDir = match?.[1] ? path.resolve(dir, match[1].trim()) : undefined;
-		} catch {
-			gitDir = undefined;
-		}
-		result.push({name: sanitizeName(entry), path: dir, branch: gitDir ? headBranch(gitDir) : undefined, isMain: false});
-	}
-	return result;
+	const linked = linkedWorktrees(repoRoot)
+		.map(w => ({name: sanitizeName(path.basename(w.path)), path: w.path, branch: headBranch(w.gitDir), isMain: false}))
+		.sort((a, b) => byCodeUnit(a.name, b.name) || byCodeUnit(a.path, b.path));
+	return [{name: sanitizeName(path.basename(repoRoot)), path: repoRoot, branch: headBranch(path.join(repoRoot, '.git')), isMain: true}, ...linked];
 }
+
+/** Plain code-unit order: localeCompare would load ICU's collator (start-up time). */
+const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Who keeps a shared name: the main checkout, then a worktree port made in .port/trees/, then nobody. */
+const precedence = (repoRoot: string, w: Pick<WorktreeInfo, 'path' | 'isMain'>) => (w.isMain ? 0 : path.dirname(w.path) === treesDir(repoRoot) ? 1 : 2);
+
+/**
+ * Worktrees are named by their directory, so `../a/x` and `../b/x` would both be `x` and share
+ * one hostname, Compose project and host services. Rather than rename one behind the user's back
+ * (its running services would no longer be found), the checkout that does not keep the name is
+ * refused: returns the checkout that takes the name first (or ties), undefined when none does.
+ */
+export function nameClash(repoRoot: string, worktrees: WorktreeInfo[], self: Pick<WorktreeInfo, 'name' | 'path' | 'isMain'>): WorktreeInfo | undefined {
+	const rank = precedence(repoRoot, self);
+	return worktrees.find(w => w.name === self.name && w.path !== self.path && precedence(repoRoot, w) <= rank);
+}
+
+export const nameClashError = (worktreePath: string, name: string, other: WorktreeInfo) =>
+	new PortError(
+		`The worktree ${worktreePath} would be named "${name}", like ${other.isMain ? 'the main checkout' : 'the worktree'} ${other.path}: they would share one hostname, Compose project and host services.`,
+		ExitCode.conflict,
+		`Give it another directory name: git worktree move ${worktreePath} <new-path>`,
+	);
 
 function headBranch(gitDir: string): string | undefined {
 	try {

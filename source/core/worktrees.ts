@@ -4,6 +4,7 @@ import {execa} from 'execa';
 import {ExitCode, PortError, UsageError} from './errors.js';
 import {sanitizeName} from './names.js';
 import {treesDir} from './paths.js';
+import {listWorktrees} from './project.js';
 
 /** git, with argument arrays only (branch names come from users). */
 export async function git(args: string[], cwd: string): Promise<{exitCode: number; stdout: string; stderr: string}> {
@@ -77,6 +78,16 @@ function mainNameClash(repoRoot: string, branch: string): void {
 	);
 }
 
+/** A worktree elsewhere already has the name (its directory's): a new one would take it over. */
+function takenName(repoRoot: string, branch: string, dir: string): void {
+	const holder = listWorktrees(repoRoot).find(w => !w.isMain && w.name === sanitizeName(branch) && w.path !== dir);
+	if (!holder) return;
+	throw new PortError(
+		`Branch "${branch}" would get the worktree name "${holder.name}", which the worktree ${holder.path} already has: both would share one hostname, Compose project and registry entry; use another branch name, or move that worktree (git worktree move).`,
+		ExitCode.conflict,
+	);
+}
+
 export type EnterSource = 'existing' | 'local' | 'remote' | 'new';
 
 export interface Entered {
@@ -102,6 +113,7 @@ export async function enterWorktree(repoRoot: string, branch: string, usage: str
 
 	mainNameClash(repoRoot, branch);
 	const dir = worktreeDirFor(repoRoot, branch);
+	takenName(repoRoot, branch, dir);
 	if (existsSync(dir)) {
 		const holder = worktrees.find(w => w.path === real(dir));
 		const what = holder ? `is the worktree of ${holder.branch ? `branch "${holder.branch}"` : 'a detached HEAD'}` : 'exists and is not a git worktree';
