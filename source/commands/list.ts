@@ -1,6 +1,6 @@
 import {detectProject, listWorktrees} from '../core/project.js';
 import {readRegistry, type HostService} from '../core/registry.js';
-import {childAlive, cleanupStale, supervisorAlive} from '../core/stale.js';
+import {childAlive, cleanupStale, registryFacts, supervisorAlive} from '../core/stale.js';
 import {ExitCode} from '../core/errors.js';
 import {writeStdout} from '../core/output.js';
 import {parseCommand} from './parse.js';
@@ -32,11 +32,12 @@ export default async function list(argv: string[]): Promise<number> {
 	cleanupStale();
 	const project = detectProject();
 	const worktrees = project ? listWorktrees(project.repoRoot).map(w => ({...w, current: w.path === project.worktreePath})) : [];
-	const services = readRegistry()
-		.hostServices.flatMap(s => {
-			// Each liveness check reads /proc; two per service, reused for both questions.
-			const child = childAlive(s);
-			const supervisor = supervisorAlive(s);
+	const registry = readRegistry();
+	const facts = registryFacts(registry); // one pass for every pid (one ps on macOS)
+	const services = registry.hostServices
+		.flatMap(s => {
+			const child = childAlive(s, facts);
+			const supervisor = supervisorAlive(s, facts);
 			if (!child && !supervisor) return []; // dead but not cleaned up (the disk is full or read-only)
 			return [{...s, status: statusOf(child, supervisor), current: s.repo === project?.repoRoot}];
 		})
