@@ -6,7 +6,7 @@ import path from 'node:path';
 import {afterEach, beforeAll, describe, expect, it} from 'vitest';
 import * as darwin from '../source/core/process/darwin.js';
 import * as linux from '../source/core/process/linux.js';
-import {port, readRegistryFile, routeFiles, startPort} from './helpers/cli.js';
+import {finished, port, readRegistryFile, routeFiles, startPort} from './helpers/cli.js';
 import {fakeDocker, makeRepo, onCleanup, repoDir, runCleanups, tempDir, waitFor} from './helpers/env.js';
 
 afterEach(() => runCleanups());
@@ -135,28 +135,32 @@ describe('port on macOS (ps paths, run on Linux)', () => {
 		const server = path.join(repoDir, 'test', 'fixtures', 'server.cjs');
 		const env = (tz: string, locale: string) => ({portHome: home, dockerBin: docker, extra: {...mac.extra, TZ: tz, LC_ALL: locale, LANG: locale}});
 		const runs = [3000, 3001, 3002].map(p => startPort(['run', String(p), '--', 'node', server, `tz-${p}`], repo, env('America/Los_Angeles', 'C')));
-		await waitFor(() => readRegistryFile(home).hostServices.length === 3, {what: 'three services'});
-		const [first] = readRegistryFile(home).hostServices as unknown as Array<{pidStartTime: string}>;
-		// Stored as epoch seconds by the ps path (not /proc clock ticks, not local-time text).
-		expect(Math.abs(Number(first!.pidStartTime) - Date.now() / 1000)).toBeLessThan(120);
+		try {
+			await waitFor(() => readRegistryFile(home).hostServices.length === 3, {what: 'three services'});
+			const [first] = readRegistryFile(home).hostServices as unknown as Array<{pidStartTime: string}>;
+			// Stored as epoch seconds by the ps path (not /proc clock ticks, not local-time text).
+			expect(Math.abs(Number(first!.pidStartTime) - Date.now() / 1000)).toBeLessThan(120);
 
-		const callsBefore = mac.psCalls().length;
-		const listed = await port(['list', '--json'], repo, env('Asia/Tokyo', 'de_DE.UTF-8'));
-		expect(listed.code, listed.stderr).toBe(0);
-		const services = (JSON.parse(listed.stdout) as {hostServices: Array<{logicalPort: number; status: string}>}).hostServices;
-		expect(services.map(s => [s.logicalPort, s.status])).toEqual([
-			[3000, 'running'],
-			[3001, 'running'],
-			[3002, 'running'],
-		]);
-		expect(readRegistryFile(home).hostServices).toHaveLength(3);
-		expect(routeFiles(home)).toHaveLength(3);
-		// Stale cleanup's pass and list's pass: six pids, two ps.
-		const calls = mac.psCalls().slice(callsBefore);
-		expect(calls).toHaveLength(2);
-		for (const call of calls) expect(call.split(' -p ')[1]!.split(',')).toHaveLength(6);
+			const callsBefore = mac.psCalls().length;
+			const listed = await port(['list', '--json'], repo, env('Asia/Tokyo', 'de_DE.UTF-8'));
+			expect(listed.code, listed.stderr).toBe(0);
+			const services = (JSON.parse(listed.stdout) as {hostServices: Array<{logicalPort: number; status: string}>}).hostServices;
+			expect(services.map(s => [s.logicalPort, s.status])).toEqual([
+				[3000, 'running'],
+				[3001, 'running'],
+				[3002, 'running'],
+			]);
+			expect(readRegistryFile(home).hostServices).toHaveLength(3);
+			expect(routeFiles(home)).toHaveLength(3);
+			// Stale cleanup's pass and list's pass: six pids, two ps.
+			const calls = mac.psCalls().slice(callsBefore);
+			expect(calls).toHaveLength(2);
+			for (const call of calls) expect(call.split(' -p ')[1]!.split(',')).toHaveLength(6);
 
-		for (const run of runs) run.kill('SIGTERM');
-		await waitFor(() => readRegistryFile(home).hostServices.length === 0, {what: 'the runs to end'});
+		} finally {
+			// SIGTERM (not the helper's SIGKILL): port run stops its child, nothing is left running.
+			for (const run of runs) run.kill('SIGTERM');
+			await Promise.all(runs.map(run => finished(run)));
+		}
 	});
 });
