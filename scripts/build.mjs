@@ -22,8 +22,9 @@ import {chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile} from 'node:fs/pr
 import os from 'node:os';
 import path from 'node:path';
 import {execFileSync} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
 // PORT_BUILD_OUTDIR builds elsewhere (e.g. to profile a build while `npm test` rebuilds dist/).
 let outdir = path.resolve(root, process.env.PORT_BUILD_OUTDIR || 'dist');

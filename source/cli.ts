@@ -25,6 +25,8 @@ ${commandSummaries.map(([name, text]) => `    ${name.padEnd(26)}${text}`).join('
 `;
 
 async function main(argv: string[]): Promise<number> {
+	// Process identity, process groups and signals are POSIX; see "Platforms" in readme.md.
+	if (process.platform === 'win32') throw new PortError('Windows is not supported; use WSL2 (port runs there as on Linux).', ExitCode.failure);
 	const {ours, rest} = splitArgv(argv);
 	const [name, ...args] = ours;
 	if (name === undefined) {

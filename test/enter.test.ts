@@ -69,7 +69,7 @@ describe('port enter', () => {
 		expect(short.stdout).toBe(`${path.join(repo, '.port', 'trees', 'feature-x')}\n`);
 		const typo = await port(['stauts'], repo, env);
 		expect(typo.code).toBe(2);
-		expect(typo.stderr).toContain('Unknown command "stauts" (did you mean "status"?)');
+		expect(typo.stderr).toContain('Unknown command "stauts". Did you mean "port status"?');
 		const flag = await port(['-x'], repo, env);
 		expect(flag.code).toBe(2);
 		expect(flag.stderr).toContain('Unknown flag -x');
@@ -80,6 +80,30 @@ describe('port enter', () => {
 		expect(missing.code).toBe(2);
 		const uninit = await port(['enter', 'x'], makeRepo('bare'), env);
 		expect(uninit.code).toBe(3);
+	});
+
+	it('refuses transposed and short command names (exit 2, no branch, no worktree); port enter and existing branches still reach them', async () => {
+		const {repo, env} = await setup();
+		const state = () => [git(repo, 'branch', '--list'), git(repo, 'worktree', 'list', '--porcelain')];
+		const before = state();
+		const typos = {lsit: 'list', dwon: 'down', donw: 'down', iu: 'ui', pu: 'up', ls: 'list', rm: 'remove', stauts: 'status', klil: 'kill', inti: 'init', hlep: '--help'};
+		for (const [typo, meant] of Object.entries(typos)) {
+			const result = await port([typo], repo, env);
+			expect(result.code, typo).toBe(2);
+			expect(result.stderr, typo).toContain(`port: Unknown command "${typo}". Did you mean "port ${meant}"?`);
+			expect(result.stderr, typo).toContain(`run 'port enter ${typo}'`);
+		}
+		expect(state()).toEqual(before);
+		// Not typos: words that merely share letters with a two-letter command.
+		for (const name of ['us', 'uix', 'feature-x']) expect((await port([name], repo, env)).code, name).toBe(0);
+		// An existing local branch that looks like a typo is entered by the shorthand too.
+		git(repo, 'branch', 'lsit');
+		const existing = await port(['lsit'], repo, env);
+		expect(existing.code, existing.stderr).toBe(0);
+		expect(existing.stdout).toBe(`${path.join(repo, '.port', 'trees', 'lsit')}\n`);
+		const explicit = await port(['enter', 'iu'], repo, env);
+		expect(explicit.code, explicit.stderr).toBe(0);
+		expect(git(repo, 'branch', '--list', 'iu')).toContain('iu');
 	});
 
 	it('refuses (exit 4) a branch whose worktree name would be the main checkout\'s (repo named like it), also as shorthand', async () => {

@@ -2,9 +2,10 @@ import {writeFileSync} from 'node:fs';
 import {ExitCode, PortError} from '../core/errors.js';
 import {requireProject} from '../core/project.js';
 import {cleanupStale} from '../core/stale.js';
-import {enterWorktree, gitWorktrees} from '../core/worktrees.js';
+import {branchExists, enterWorktree, gitWorktrees} from '../core/worktrees.js';
 import {commands} from './index.js';
 import {parseCommand, positionals} from './parse.js';
+import {probableCommand} from './typo.js';
 
 export const spec = {
 	name: 'enter',
@@ -25,21 +26,6 @@ export const spec = {
 	flags: {},
 } as const;
 
-/** Edit distance, to catch `port stauts` before it becomes a new branch. */
-function distance(a: string, b: string): number {
-	const row = Array.from({length: b.length + 1}, (_, i) => i);
-	for (let i = 1; i <= a.length; i++) {
-		let previous = row[0]!;
-		row[0] = i;
-		for (let j = 1; j <= b.length; j++) {
-			const current = row[j]!;
-			row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-			previous = current;
-		}
-	}
-	return row[b.length]!;
-}
-
 export default async function enter(argv: string[]): Promise<number> {
 	const cli = parseCommand(spec, argv);
 	const usage = `Usage: ${spec.usage}`;
@@ -47,15 +33,13 @@ export default async function enter(argv: string[]): Promise<number> {
 	const project = requireProject();
 	cleanupStale();
 
+	// `port lsit` must not quietly create a branch: a near-miss of a command is refused unless
+	// that branch exists (as a worktree or a local branch); `port enter lsit` always means it.
 	const shorthand = process.argv[2] !== 'enter';
-	if (shorthand) {
-		const near = Object.keys(commands).find(name => name !== 'enter' && distance(name, branch) <= (name.length > 4 ? 2 : 1));
-		if (near) {
-			const known = (await gitWorktrees(project.repoRoot)).some(w => w.branch === branch);
-			if (!known) {
-				throw new PortError(`Unknown command "${branch}" (did you mean "${near}"?).`, ExitCode.usage, `To enter a branch of that name, run 'port enter ${branch}'.`);
-			}
-		}
+	const near = shorthand ? probableCommand(branch, Object.keys(commands).filter(name => name !== 'enter')) : undefined;
+	if (near) {
+		const known = (await gitWorktrees(project.repoRoot)).some(w => w.branch === branch) || (await branchExists(project.repoRoot, branch));
+		if (!known) throw new PortError(`Unknown command "${branch}". Did you mean "port ${near}"?`, ExitCode.usage, `To enter a branch of that name, run 'port enter ${branch}'.`);
 	}
 
 	const entered = await enterWorktree(project.repoRoot, branch, usage);

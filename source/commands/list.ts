@@ -2,7 +2,7 @@ import path from 'node:path';
 import {detectProject, listWorktrees, nameClash} from '../core/project.js';
 import {treesDir} from '../core/paths.js';
 import {readRegistry, type HostService} from '../core/registry.js';
-import {childAlive, cleanupStale, supervisorAlive} from '../core/stale.js';
+import {childAlive, cleanupStale, registryFacts, supervisorAlive} from '../core/stale.js';
 import {ExitCode} from '../core/errors.js';
 import {writeStdout} from '../core/output.js';
 import {parseCommand} from './parse.js';
@@ -36,11 +36,12 @@ export default async function list(argv: string[]): Promise<number> {
 	cleanupStale();
 	const trees = project ? listWorktrees(project.repoRoot) : [];
 	const worktrees = trees.map(w => ({...w, current: w.path === project!.worktreePath}));
-	const services = readRegistry()
-		.hostServices.flatMap(s => {
-			// Each liveness check reads /proc; two per service, reused for both questions.
-			const child = childAlive(s);
-			const supervisor = supervisorAlive(s);
+	const registry = readRegistry();
+	const facts = registryFacts(registry); // one pass for every pid (one ps on macOS)
+	const services = registry.hostServices
+		.flatMap(s => {
+			const child = childAlive(s, facts);
+			const supervisor = supervisorAlive(s, facts);
 			if (!child && !supervisor) return []; // dead but not cleaned up (the disk is full or read-only)
 			return [{...s, status: statusOf(child, supervisor), current: s.repo === project?.repoRoot}];
 		})

@@ -10,7 +10,8 @@ import {hostnameFor, sanitizeName, shortHash} from './names.js';
 import {listWorktrees, type Project} from './project.js';
 import {readRegistry, updateRegistry, type HostService, type ProjectEntry, type Registry} from './registry.js';
 import {liveReservations, serviceKey} from './reservations.js';
-import {isStale} from './stale.js';
+import {isStale, registryFacts} from './stale.js';
+import type {ProcessFacts} from './process-info.js';
 import {assertTraefikCanPublish, ensureTraefik, stopTraefikIfUnused, traefikState, type TraefikState} from './traefik.js';
 import {traefikNetwork} from './traefik-files.js';
 
@@ -108,22 +109,23 @@ const conflictError = (hostname: string, port: number, owner: string) =>
  * entrypoint would make Traefik pick one arbitrarily; `port run` refuses the reverse case
  * (composeOwnsPort). Dead entries and dead claims count as absent.
  */
-export function hostServiceRouting(registry: Registry, ctx: Pick<ComposeContext, 'repoRoot' | 'worktree'>, logicalPort: number): string | undefined {
+export function hostServiceRouting(registry: Registry, ctx: Pick<ComposeContext, 'repoRoot' | 'worktree'>, logicalPort: number, facts?: ProcessFacts): string | undefined {
 	const label = `${ctx.worktree}:${logicalPort}`;
 	const tail = `; stop it with port kill ${logicalPort} or change the port`;
-	const service = findHostService(registry, ctx.repoRoot, ctx.worktree, logicalPort);
+	const service = findHostService(registry, ctx.repoRoot, ctx.worktree, logicalPort, facts);
 	if (service) return `${label} is already routed to a host service (port ${service.owner}, pid ${service.pid})${tail}`;
 	const key = serviceKey(ctx.repoRoot, ctx.worktree, logicalPort);
-	const claim = liveReservations(registry).find(r => r.key === key);
+	const claim = liveReservations(registry, facts).find(r => r.key === key);
 	if (claim) return `${label} is already routed to a host service being started (pid ${claim.pid})${tail}`;
 	return undefined;
 }
 
 function checkConflicts(registry: Registry, ctx: ComposeContext, routes: Route[]): void {
+	const facts = registryFacts(registry); // one pass for every route's checks (one ps on macOS)
 	for (const route of routes) {
-		const owner = routeOwner(registry, ctx.hostname, route.published, ctx.repoRoot);
+		const owner = routeOwner(registry, ctx.hostname, route.published, ctx.repoRoot, facts);
 		if (owner) throw conflictError(ctx.hostname, route.published, owner);
-		const ownService = hostServiceRouting(registry, ctx, route.published);
+		const ownService = hostServiceRouting(registry, ctx, route.published, facts);
 		if (ownService) throw new PortError(ownService, ExitCode.conflict);
 	}
 }

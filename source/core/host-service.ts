@@ -6,11 +6,11 @@ import {ExitCode, PortError} from './errors.js';
 import {hostRouteName, hostnameFor} from './names.js';
 import {freePortCandidate, takenPorts} from './ports.js';
 import {liveReservations, releaseReservation, serviceKey} from './reservations.js';
-import {processStartTime, signalGroup, signalProcess, stopGroup, stopGraceMs, groupAlive} from './process-info.js';
+import {processStartTime, signalGroup, signalProcess, stopGroup, stopGraceMs, groupAlive, type ProcessFacts} from './process-info.js';
 import type {Project} from './project.js';
 import {readRegistry, updateRegistry, type HostService, type Registry} from './registry.js';
 import {removeRoute, writeRoute} from './routes.js';
-import {childAlive, isStale, removeHostService, routeStillWanted, supervisorAlive} from './stale.js';
+import {childAlive, isStale, registryFacts, removeHostService, routeStillWanted, supervisorAlive} from './stale.js';
 import {warn} from './warnings.js';
 import {ensureTraefik, traefikState, type TraefikState} from './traefik.js';
 import {CappedLog, logFileFor, removeLog} from './log-file.js';
@@ -22,18 +22,18 @@ const sameService = (s: HostService, repo: string, branch: string, logicalPort: 
 	s.repo === repo && s.branch === branch && s.logicalPort === logicalPort;
 
 /** The live service for this repo + worktree + logical port, if any. */
-export function findHostService(registry: Registry, repo: string, branch: string, logicalPort: number): HostService | undefined {
-	return registry.hostServices.find(s => sameService(s, repo, branch, logicalPort) && !isStale(s));
+export function findHostService(registry: Registry, repo: string, branch: string, logicalPort: number, facts?: ProcessFacts): HostService | undefined {
+	return registry.hostServices.find(s => sameService(s, repo, branch, logicalPort) && !isStale(s, facts));
 }
 
 /**
  * Another repository already routing this hostname + port: a host service, a claim still being
  * set up by a concurrent `port run`, or a compose project.
  */
-export function routeOwner(registry: Registry, hostname: string, logicalPort: number, repo: string): string | undefined {
-	const service = registry.hostServices.find(s => s.hostname === hostname && s.logicalPort === logicalPort && s.repo !== repo && !isStale(s));
+export function routeOwner(registry: Registry, hostname: string, logicalPort: number, repo: string, facts?: ProcessFacts): string | undefined {
+	const service = registry.hostServices.find(s => s.hostname === hostname && s.logicalPort === logicalPort && s.repo !== repo && !isStale(s, facts));
 	if (service) return service.repo;
-	const claim = liveReservations(registry).find(r => r.repo !== undefined && r.repo !== repo && r.hostname === hostname && r.logicalPort === logicalPort);
+	const claim = liveReservations(registry, facts).find(r => r.repo !== undefined && r.repo !== repo && r.hostname === hostname && r.logicalPort === logicalPort);
 	if (claim) return claim.repo;
 	return registry.projects.find(p => p.repo !== repo && hostnameFor(p.worktree, p.domain) === hostname && p.ports.includes(logicalPort))?.repo;
 }
@@ -208,8 +208,10 @@ async function claimPort(repo: string, branch: string, hostname: string, logical
 	for (let attempt = 0; attempt < 50; attempt++) {
 		const candidate = await freePortCandidate(takenPorts(readRegistry()));
 		const claimed = updateRegistry(registry => {
-			registry.reservations = liveReservations(registry);
-			const owner = routeOwner(registry, hostname, logicalPort, repo);
+			// One pass over every pid for all the checks under the lock (one ps on macOS).
+			const facts = registryFacts(registry);
+			registry.reservations = liveReservations(registry, facts);
+			const owner = routeOwner(registry, hostname, logicalPort, repo, facts);
 			if (owner) throw routeTakenError(hostname, logicalPort, owner);
 			if (composeOwnsPort(registry, repo, branch, logicalPort)) {
 				throw new PortError(
@@ -218,10 +220,10 @@ async function claimPort(repo: string, branch: string, hostname: string, logical
 					'Use another logical port, or `port down` first.',
 				);
 			}
-			if (findHostService(registry, repo, branch, logicalPort) || registry.reservations.some(r => r.key === key && r.pid !== process.pid)) {
+			if (findHostService(registry, repo, branch, logicalPort, facts) || registry.reservations.some(r => r.key === key && r.pid !== process.pid)) {
 				throw alreadyRunningError(`${branch}:${logicalPort}`);
 			}
-			if (takenPorts(registry).has(candidate)) return false;
+			if (takenPorts(registry, facts).has(candidate)) return false;
 			registry.reservations.push({port: candidate, pid: process.pid, startTime: self, expiresAt: Date.now(), key, repo, hostname, logicalPort});
 			return true;
 		});

@@ -1,4 +1,5 @@
 import getPort from 'get-port';
+import type {ProcessFacts} from './process-info.js';
 import {liveReservations} from './reservations.js';
 import type {Registry} from './registry.js';
 
@@ -16,6 +17,6 @@ export async function freePortCandidate(exclude: Iterable<number>): Promise<numb
 }
 
 /** Ports handed out already: registered services and live reservations. */
-export function takenPorts(registry: Registry): Set<number> {
-	return new Set([...registry.hostServices.map(s => s.actualPort), ...liveReservations(registry).map(r => r.port)]);
+export function takenPorts(registry: Registry, facts?: ProcessFacts): Set<number> {
+	return new Set([...registry.hostServices.map(s => s.actualPort), ...liveReservations(registry, facts).map(r => r.port)]);
 }

@@ -1,78 +1,25 @@
-import {readFileSync, readdirSync} from 'node:fs';
-import {errnoCode} from './errors.js';
-import {lazyRequire} from './lazy.js';
+import {groupAlive, processFacts, type ProcessFacts} from './process/index.js';
 
-interface ProcStat {
-	state: string;
-	pgrp: number;
-	startTime: string;
-}
-
-/** Fields of /proc/<pid>/stat after the command name (which may contain spaces and parens). */
-function procStat(pid: number): ProcStat | undefined {
-	try {
-		const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-		const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-		// fields[0] is field 3 (state); pgrp is field 5; starttime is field 22.
-		return {state: fields[0]!, pgrp: Number(fields[2]), startTime: fields[19]!};
-	} catch {
-		return undefined;
-	}
-}
-
-const hasProc = (() => {
-	try {
-		readFileSync('/proc/self/stat');
-		return true;
-	} catch {
-		return false;
-	}
-})();
+export {groupAlive, processFacts, type ProcessFacts};
 
 /**
- * An identity for "this pid, this incarnation": the start time in clock ticks since boot on
- * Linux, `ps -o lstart` elsewhere. Undefined when the process does not exist or is a zombie,
+ * An identity for "this pid, this incarnation": the start time (clock ticks since boot on Linux,
+ * epoch seconds from ps elsewhere). Undefined when the process does not exist or is a zombie,
  * unless `ofOwnChild`: our own child that already exited stays a zombie until we reap it, so its
  * pid cannot be reused yet and its identity is still worth recording.
  */
 export function processStartTime(pid: number, ofOwnChild = false): string | undefined {
-	if (!Number.isInteger(pid) || pid <= 0) return undefined;
-	if (hasProc) {
-		const stat = procStat(pid);
-		return stat && (ofOwnChild || stat.state !== 'Z') ? stat.startTime : undefined;
-	}
-	try {
-		const {execFileSync} = lazyRequire('node:child_process') as typeof import('node:child_process');
-		const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).trim();
-		return out === '' ? undefined : out;
-	} catch {
-		return undefined;
-	}
+	const fact = processFacts([pid]).get(pid);
+	return fact && (ofOwnChild || !fact.zombie) ? fact.startTime : undefined;
 }
 
-/** Alive means: the pid exists, is not a zombie, and started when we recorded it. */
-export function isAlive(pid: number, startTime: string): boolean {
-	return pid > 0 && processStartTime(pid) === startTime;
-}
-
-/** Live (non-zombie) members of a process group. */
-export function groupAlive(pgid: number): boolean {
-	if (!Number.isInteger(pgid) || pgid <= 0) return false;
-	if (hasProc) {
-		// A zombie whose parent never reaps it (PID 1 in some containers) must not count as alive.
-		for (const entry of readdirSync('/proc')) {
-			if (entry.charCodeAt(0) > 57) continue;
-			const stat = procStat(Number(entry));
-			if (stat && stat.pgrp === pgid && stat.state !== 'Z') return true;
-		}
-		return false;
-	}
-	try {
-		process.kill(-pgid, 0);
-		return true;
-	} catch (error) {
-		return errnoCode(error) === 'EPERM';
-	}
+/**
+ * Alive means: the pid exists, is not a zombie, and started when we recorded it. Pass `facts`
+ * from one processFacts() call when checking many pids (one `ps` on macOS instead of one each).
+ */
+export function isAlive(pid: number, startTime: string, facts: ProcessFacts = processFacts([pid])): boolean {
+	const fact = facts.get(pid);
+	return pid > 0 && fact !== undefined && !fact.zombie && fact.startTime === startTime;
 }
 
 /**

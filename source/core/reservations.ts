@@ -1,4 +1,4 @@
-import {isAlive} from './process-info.js';
+import {isAlive, processFacts, type ProcessFacts} from './process-info.js';
 import type {Registry} from './registry-schema.js';
 
 // Kept apart from ports.ts so that stale cleanup (run by every command) does not load get-port.
@@ -13,7 +13,8 @@ export function parseServiceKey(key: string): {repo: string; branch: string; log
 }
 
 /** Reservations whose owner still runs (pid + start time); a dead owner's claim is void. */
-export const liveReservations = (registry: Registry) => registry.reservations.filter(r => isAlive(r.pid, r.startTime));
+export const liveReservations = (registry: Registry, facts: ProcessFacts = processFacts(registry.reservations.map(r => r.pid))) =>
+	registry.reservations.filter(r => isAlive(r.pid, r.startTime, facts));
 
 /** Drops this process's reservation of `port` (registered, or given up). */
 export function releaseReservation(registry: Registry, port: number): void {

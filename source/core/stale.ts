@@ -1,4 +1,4 @@
-import {isAlive, signalGroup} from './process-info.js';
+import {isAlive, processFacts, signalGroup, type ProcessFacts} from './process-info.js';
 import {readRegistry, updateRegistry, type HostService, type Registry} from './registry.js';
 import {hostRouteName} from './names.js';
 import {liveReservations, parseServiceKey} from './reservations.js';
@@ -8,25 +8,29 @@ import {listRouteFiles, removeRoute} from './route-files.js';
 import {ExitCode, PortError} from './errors.js';
 import {warn} from './warnings.js';
 
-export const childAlive = (s: HostService) => isAlive(s.pid, s.pidStartTime);
-export const supervisorAlive = (s: HostService) => isAlive(s.supervisorPid, s.supervisorStartTime);
+/** Facts about every pid the registry names, in one pass: give them to the checks below. */
+export const registryFacts = (registry: Registry): ProcessFacts =>
+	processFacts([...registry.hostServices.flatMap(s => [s.pid, s.supervisorPid]), ...registry.reservations.map(r => r.pid)]);
+
+export const childAlive = (s: HostService, facts?: ProcessFacts) => isAlive(s.pid, s.pidStartTime, facts);
+export const supervisorAlive = (s: HostService, facts?: ProcessFacts) => isAlive(s.supervisorPid, s.supervisorStartTime, facts);
 
 /**
  * Dead means: the child is gone AND nobody supervises it any more. A live supervisor with a
  * dead child is mid-restart or about to clean up itself; a live child whose supervisor was
  * SIGKILLed is still serving and stays listed (as orphaned) until it ends or `port kill`.
  */
-export const isStale = (s: HostService) => !childAlive(s) && !supervisorAlive(s);
+export const isStale = (s: HostService, facts: ProcessFacts = processFacts([s.pid, s.supervisorPid])) => !childAlive(s, facts) && !supervisorAlive(s, facts);
 
 /**
  * The route file is named by repo + worktree + logical port, so a replacement run of the same
  * service shares it: it may be removed only when no other entry uses it and no claim in progress
  * (a `port run` that wrote it and is about to register) is about to. Call under the lock.
  */
-export function routeStillWanted(registry: Registry, service: Pick<HostService, 'id' | 'configFile' | 'routeName'>): boolean {
+export function routeStillWanted(registry: Registry, service: Pick<HostService, 'id' | 'configFile' | 'routeName'>, facts?: ProcessFacts): boolean {
 	return (
 		registry.hostServices.some(s => s.id !== service.id && s.configFile === service.configFile) ||
-		liveReservations(registry).some(r => {
+		liveReservations(registry, facts).some(r => {
 			if (r.key === undefined) return false;
 			const {repo, branch, logicalPort} = parseServiceKey(r.key);
 			return hostRouteName(repo, branch, logicalPort) === service.routeName;
@@ -38,11 +42,11 @@ export function routeStillWanted(registry: Registry, service: Pick<HostService, 
  * Host route files that nothing registered or being set up refers to: left by a `port run`
  * SIGKILLed after writing its route and before registering (its claim died with it).
  */
-function sweepUnclaimedRoutes(registry: Registry): void {
+function sweepUnclaimedRoutes(registry: Registry, facts: ProcessFacts): void {
 	for (const file of listRouteFiles()) {
 		const routeName = path.basename(file, '.yml');
 		if (!routeName.startsWith('host-')) continue;
-		if (!routeStillWanted(registry, {id: '', configFile: file, routeName})) removeRoute(file);
+		if (!routeStillWanted(registry, {id: '', configFile: file, routeName}, facts)) removeRoute(file);
 	}
 }
 
@@ -65,20 +69,23 @@ export function removeHostService(id: string): HostService | undefined {
  */
 export function cleanupStale(): HostService[] {
 	const snapshot = readRegistry();
-	const staleReservations = snapshot.reservations.some(r => !isAlive(r.pid, r.startTime));
-	if (!snapshot.hostServices.some(isStale) && !staleReservations) return [];
+	const seen = registryFacts(snapshot);
+	const staleReservations = snapshot.reservations.some(r => !isAlive(r.pid, r.startTime, seen));
+	if (!snapshot.hostServices.some(s => isStale(s, seen)) && !staleReservations) return [];
 	const removed: HostService[] = [];
 	try {
 		updateRegistry(registry => {
-			registry.reservations = liveReservations(registry);
+			// The registry may have changed since the snapshot: one fresh pass under the lock.
+			const facts = registryFacts(registry);
+			registry.reservations = liveReservations(registry, facts);
 			registry.hostServices = registry.hostServices.filter(service => {
-				if (!isStale(service)) return true;
+				if (!isStale(service, facts)) return true;
 				removed.push(service);
 				return false;
 			});
-			for (const service of removed) if (!routeStillWanted(registry, service)) removeRoute(service.configFile);
+			for (const service of removed) if (!routeStillWanted(registry, service, facts)) removeRoute(service.configFile);
 			// Only a dead claim can leave a route file with no entry; look only then.
-			if (staleReservations) sweepUnclaimedRoutes(registry);
+			if (staleReservations) sweepUnclaimedRoutes(registry, facts);
 		});
 	} catch (error) {
 		// A full or read-only disk must not stop a command that only reads (port list): the

@@ -64,6 +64,9 @@ export async function validateBranchName(branch: string, repoRoot: string, usage
 
 const refExists = async (repoRoot: string, ref: string) => (await git(['show-ref', '--verify', '--quiet', ref], repoRoot)).exitCode === 0;
 
+/** A local branch of that name exists. */
+export const branchExists = (repoRoot: string, branch: string) => refExists(repoRoot, `refs/heads/${branch}`);
+
 /**
  * The main checkout's worktree name is the repository's (`/x/app` -> `app`): a new worktree
  * `.port/trees/app` would share its hostname, Compose project and registry entry, so `port up`

@@ -5,9 +5,11 @@ import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {followFile} from '../../source/core/log-follow.js';
 import {detectProject, listWorktrees} from '../../source/core/project.js';
-import {readRegistry} from '../../source/core/registry.js';
+import {readRegistry, type HostService} from '../../source/core/registry.js';
+import type {ProcessFacts} from '../../source/core/process-info.js';
+import {childAlive, supervisorAlive} from '../../source/core/stale.js';
 import {createDashboardStore, hostKey, listRows, type DashboardDeps, type DashboardStore, type HostRow} from '../../source/core/store.js';
-import {startPort} from '../helpers/cli.js';
+import {finished, startPort} from '../helpers/cli.js';
 import {fakeDocker, makeRepo, pathWith, runCleanups, tempDir, waitFor} from '../helpers/env.js';
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
@@ -60,6 +62,31 @@ const messages = () => store!.getState().messages.map(m => `${m.level}: ${m.text
 const ended = (key: string) => waitFor(() => host(key) && !['running', 'restarting', 'left-running'].includes(host(key)!.status.kind) && host(key), {what: `${key} ended`});
 
 describe('dashboard store: the status it reports', () => {
+	it('each refresh asks about every pid once (one ps on macOS), and judges every service by that one answer', async () => {
+		const runs = [3000, 3001].map(p => startPort(['run', String(p), '--', 'sleep', '300'], repo, {portHome, dockerBin}));
+		await waitFor(() => readRegistry().hostServices.length === 2, {what: 'two services'});
+		try {
+			const calls: Array<{service: HostService; facts: ProcessFacts | undefined}> = [];
+			const record =
+				(check: typeof childAlive) =>
+				(service: HostService, facts?: ProcessFacts): boolean => {
+					calls.push({service, facts});
+					return check(service, facts);
+				};
+			open({childAlive: record(childAlive), supervisorAlive: record(supervisorAlive)});
+			await waitFor(() => host(hostKey(repo, 'app', 3001))?.status.kind === 'running', {what: 'both listed'});
+			const pids = readRegistry().hostServices.flatMap(s => [s.pid, s.supervisorPid]);
+			expect(calls.length).toBeGreaterThanOrEqual(4);
+			for (const {facts} of calls) expect(pids.every(pid => facts?.get(pid)?.zombie === false)).toBe(true);
+			// Calls of one refresh share one answer: far fewer answers than calls.
+			expect(new Set(calls.map(c => c.facts)).size).toBeLessThanOrEqual(Math.ceil(calls.length / 4));
+		} finally {
+			// SIGTERM (not the helper's SIGKILL): port run stops its child, nothing is left running.
+			for (const run of runs) run.kill('SIGTERM');
+			await Promise.all(runs.map(run => finished(run)));
+		}
+	});
+
 	it('a force-kill that fails does not label a later exit of its own as stopped', async () => {
 		const exits = script('exit3-later.cjs', "console.log('up'); setTimeout(() => process.exit(3), 1500);\n");
 		startPort(['run', '3000', '--', process.execPath, exits], repo, {portHome, dockerBin});

@@ -3,7 +3,9 @@
 import {watch, type FSWatcher} from 'node:fs';
 import {belongsTo, composeProjectName, type ComposeContainer, type DockerSnapshot} from '../dashboard-docker.js';
 import {portHome} from '../paths.js';
+import type {ProcessFacts} from '../process-info.js';
 import type {HostService, Registry} from '../registry.js';
+import {registryFacts} from '../stale.js';
 import type {StoreContext} from './context.js';
 import type {LogFollowers} from './log-followers.js';
 import {hostKey, listRows, worktreeKey} from './selectors.js';
@@ -26,11 +28,11 @@ export function createRefresher(ctx: StoreContext, followers: LogFollowers): Ref
 	let dockerFailure: string | undefined;
 	const textOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-	const hostRowFrom = (entry: HostService): HostRow => {
+	const hostRowFrom = (entry: HostService, facts: ProcessFacts): HostRow => {
 		const key = hostKey(entry.repo, entry.branch, entry.logicalPort);
 		const mine = owned.has(key) && owned.get(key)!.identity.id === entry.id;
-		const child = isChildAlive(entry);
-		const supervisor = mine || isSupervisorAlive(entry);
+		const child = isChildAlive(entry, facts);
+		const supervisor = mine || isSupervisorAlive(entry, facts);
 		const status: HostStatus = child ? (supervisor ? {kind: 'running'} : {kind: 'left-running'}) : {kind: 'restarting'};
 		return {
 			key,
@@ -69,9 +71,11 @@ export function createRefresher(ctx: StoreContext, followers: LogFollowers): Ref
 		const registry: Registry = read();
 		const trees = worktreesOf(project.repoRoot);
 		const live = new Map<string, HostRow>();
+		// Every second: one pass over all pids (one ps on macOS, not two per service).
+		const facts = registryFacts(registry);
 		for (const entry of registry.hostServices) {
-			const row = hostRowFrom(entry);
-			if (row.status.kind === 'restarting' && !row.mine && !isSupervisorAlive(entry)) continue; // stale
+			const row = hostRowFrom(entry, facts);
+			if (row.status.kind === 'restarting' && !row.mine && !isSupervisorAlive(entry, facts)) continue; // stale
 			live.set(row.key, row);
 		}
 		// Services we saw before and that are gone now stay listed with how they ended.

@@ -4,6 +4,7 @@ import type {LaunchRequest, Launched} from '../host-service.js';
 import type {LogBuffer} from '../log-buffer.js';
 import type {followFile, Follower} from '../log-follow.js';
 import type {Project, WorktreeInfo} from '../project.js';
+import type {ProcessFacts} from '../process-info.js';
 import type {HostService, Registry} from '../registry.js';
 import type {TraefikState} from '../traefik.js';
 
@@ -183,8 +184,9 @@ export interface DashboardDeps {
 	stopService?: (service: HostService) => Promise<void>;
 	forceKill?: (service: HostService) => boolean;
 	requestRestart?: (service: HostService) => boolean;
-	childAlive?: (service: HostService) => boolean;
-	supervisorAlive?: (service: HostService) => boolean;
+	/** `facts`: one processFacts() pass for the whole refresh. */
+	childAlive?: (service: HostService, facts?: ProcessFacts) => boolean;
+	supervisorAlive?: (service: HostService, facts?: ProcessFacts) => boolean;
 	dockerSnapshot?: () => Promise<DockerSnapshot>;
 	/** Runs compose up/down for a worktree, streaming progress; defaults to `port up` / `port down` when `cli` is set, else plain `docker compose`. */
 	compose?: (direction: 'up' | 'down', worktree: WorktreeRow, onText: (text: string) => void) => Promise<StreamResult>;
