@@ -248,6 +248,8 @@ export class SupervisedService {
 	readonly ended: Promise<ExitInfo>;
 	private resolveEnded!: (info: ExitInfo) => void;
 	private child: ResultPromise | undefined;
+	/** Our own 'exit' listener on the child (execa has its own, which must stay). */
+	private onExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | undefined;
 	private log: CappedLog | undefined;
 	private logFd: number | undefined;
 	private capTimer: NodeJS.Timeout | undefined;
@@ -321,6 +323,9 @@ export class SupervisedService {
 		});
 		this.child = child;
 		child.catch(() => {});
+		// 'exit' fires when the child itself ends, even if grandchildren still hold its pipes.
+		const onExit = (code: number | null, signal: NodeJS.Signals | null) => void this.childEnded({code, signal});
+		this.onExit = onExit;
 		if (request.output === 'pipe') this.relay(child);
 		const pid = child.pid;
 		// A command that backgrounds work and exits at once is already a zombie here: still ours.
@@ -336,15 +341,12 @@ export class SupervisedService {
 				});
 			} catch (error) {
 				// Unregistered, the child would run on unseen: take it down with the failure.
-				child.removeAllListeners('exit');
 				signalGroup(pid, startTime, 'SIGKILL');
 				throw error;
 			}
 			this.entry = service;
 			this.emit({type: 'spawned', service});
 		}
-		// 'exit' fires when the child itself ends, even if grandchildren still hold its pipes.
-		const onExit = (code: number | null, signal: NodeJS.Signals | null) => void this.childEnded({code, signal});
 		if (pid) child.once('exit', onExit);
 		else void child.then(result => this.childEnded({code: null, signal: null, spawnError: result.code ?? 'ENOENT'}));
 	}
@@ -434,7 +436,7 @@ export class SupervisedService {
 		if (this.capTimer) clearInterval(this.capTimer);
 		this.log?.close();
 		if (this.logFd !== undefined) closeSync(this.logFd);
-		this.child?.removeAllListeners('exit');
+		if (this.onExit) this.child?.off('exit', this.onExit);
 		this.child?.unref();
 	}
 }
