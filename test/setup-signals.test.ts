@@ -2,6 +2,7 @@ import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
+import {composeProjectName} from '../source/core/compose-project.js';
 import {finished, isProcessAlive, port, processesWith, readRegistryFile, routeFiles, startPort, type CliEnv} from './helpers/cli.js';
 import {addWorktree, fakeDocker, makeRepo, repoDir, runCleanups, tempDir, waitFor} from './helpers/env.js';
 
@@ -111,7 +112,7 @@ describe('a signal during set-up stops the slow docker call', () => {
 		expect(result.code, result.stderr).toBe(143);
 		expect(result.ms).toBeLessThan(prompt);
 		expect(result.stderr).toContain('port: stopping port up (Ctrl+C again to force)');
-		expect(result.stderr).toContain('port: Interrupted (SIGTERM): not up.');
+		expect(result.stderr).toContain(`port: Interrupted (SIGTERM): ${composeProjectName(repo, 'app')} is not up.\nRun 'port down' to remove anything that did start.`);
 		expect(readRegistryFile(portHome).projects).toEqual([]);
 		expectNothingLeft(portHome, docker.slowPids());
 	});

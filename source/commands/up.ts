@@ -1,5 +1,5 @@
 import {ExitCode, PortError} from '../core/errors.js';
-import {composeUp, urlOf, type UpResult} from '../core/compose-project.js';
+import {composeContext, composeUp, urlOf, type UpResult} from '../core/compose-project.js';
 import {killDockerCalls} from '../core/docker.js';
 import {signalExitCode} from '../core/host-service.js';
 import {requireProject} from '../core/project.js';
@@ -51,7 +51,7 @@ export default async function up(argv: string[]): Promise<number> {
 		});
 	} catch (error) {
 		if (!received) throw error;
-		throw new PortError(`Interrupted (${received}): not up.`, signalExitCode(received), "Run 'port down' to remove anything that did start.");
+		throw new PortError(`Interrupted (${received}): ${composeContext(project).name} is not up.`, signalExitCode(received), "Run 'port down' to remove anything that did start.");
 	} finally {
 		for (const signal of stopSignals) process.off(signal, onSignal);
 	}
