@@ -1,7 +1,7 @@
 import {existsSync} from 'node:fs';
 import {ExitCode} from '../core/errors.js';
 import {composeArgs, composeContext, planFor, writeOverride} from '../core/compose-project.js';
-import {docker} from '../core/docker.js';
+import {composeVersion, docker} from '../core/docker.js';
 import {requireProject} from '../core/project.js';
 import {cleanupStale} from '../core/stale.js';
 
@@ -29,6 +29,8 @@ export default async function compose(argv: string[], rest: string[] | undefined
 	const project = requireProject();
 	cleanupStale();
 	const ctx = composeContext(project);
+	// Without the plugin docker would print its own usage text and exit 125: say so in one line.
+	await composeVersion();
 	// Keep the override in step with the compose file (a pure file write, no docker call).
 	if (existsSync(ctx.composeFile) || !existsSync(ctx.overrideFile)) writeOverride(ctx, planFor(ctx));
 	const args = [...composeArgs(ctx), ...argv, ...(rest === undefined ? [] : ['--', ...rest])];

@@ -61,9 +61,9 @@ export default async function remove(argv: string[]): Promise<number> {
 
 	const ctx = composeContext({...project, worktree: worktree.name, worktreePath: worktree.path});
 	const registered = findProjectEntry(readRegistry(), ctx) !== undefined;
+	// No engine or no Compose plugin: a worktree `port up` never registered has nothing to stop.
 	if (registered || (await dockerAvailability()).ok) {
-		await composeDown(ctx);
-		process.stdout.write(`stopped compose project ${ctx.name}\n`);
+		if ((await composeDown(ctx)).ran) process.stdout.write(`stopped compose project ${ctx.name}\n`);
 	}
 	for (const s of hostServicesOf(readRegistry(), project.repoRoot, worktree.name)) {
 		await stopHostService(s);

@@ -2,7 +2,8 @@ import {closeSync, openSync} from 'node:fs';
 import {isatty} from 'node:tty';
 import {parseLogicalPort} from '../core/args.js';
 import {ExitCode, PortError, UsageError} from '../core/errors.js';
-import {alreadyRunningError, exitCodeFor, findHostService, launchHostService, stopHostService, type SupervisedService} from '../core/host-service.js';
+import {killDockerCalls} from '../core/docker.js';
+import {alreadyRunningError, exitCodeFor, findHostService, launchHostService, startingClaim, stopHostService, stopStartingService, type ExitInfo, type SupervisedService} from '../core/host-service.js';
 import {detectProject} from '../core/project.js';
 import {readRegistry} from '../core/registry.js';
 import {cleanupStale} from '../core/stale.js';
@@ -18,7 +19,7 @@ export const spec = {
   Runs a host process with PORT set to a free port and routes <worktree>.<domain>:<logical-port> to it.
 
   Options
-    --replace   Replace a service already running for this worktree and port
+    --replace   Replace a service already running (or starting) for this worktree and port
 
   Examples
     $ port run 3000 -- npm run dev
@@ -44,32 +45,45 @@ export default async function run(argv: string[], command: string[] | undefined)
 	cleanupStale();
 
 	const label = `${project.worktree}:${logicalPort}`;
-	const existing = findHostService(readRegistry(), project.repoRoot, project.worktree, logicalPort);
-	if (existing) {
+	const registry = readRegistry();
+	const existing = findHostService(registry, project.repoRoot, project.worktree, logicalPort);
+	const starting = existing ? undefined : startingClaim(registry, project.repoRoot, project.worktree, logicalPort);
+	const pid = existing?.pid ?? starting?.pid;
+	if (pid !== undefined) {
 		let replace = cli.flags.replace;
 		if (!replace) {
 			if (!process.stdin.isTTY) throw alreadyRunningError(label);
 			replace = await confirm(`Service already running for ${label}. Replace? [y/N] `);
-			if (!replace) throw new PortError(`Not replaced: ${label} keeps running (pid ${existing.pid}).`, ExitCode.conflict);
+			if (!replace) throw new PortError(`Not replaced: ${label} keeps running (pid ${pid}).`, ExitCode.conflict);
 		}
-		process.stderr.write(`port: stopping the running ${label} (pid ${existing.pid})\n`);
-		await stopHostService(existing);
 	}
 
-	// Signals that arrive while we are still setting up are honoured as soon as a child exists.
+	// A signal during set-up stops the docker call under way (and the claim is given back); once
+	// the child runs, it stops the child's group. A second one kills at once.
 	let received: NodeJS.Signals | undefined;
 	let supervised: SupervisedService | undefined;
 	const setup = new AbortController();
 	const onSignal = (signal: NodeJS.Signals) => {
 		if (received) {
-			supervised?.kill();
-			return;
+			if (supervised?.kill()) return;
+			// Still setting up: whatever is left (claim, route file) is swept by stale cleanup.
+			killDockerCalls();
+			process.exit(signalExitCode(received));
 		}
 		received = signal;
+		// Nobody sees a hung-up terminal; writing there fails anyway.
+		if (signal !== 'SIGHUP') process.stderr.write(`port: stopping ${label} (Ctrl+C again to force)\n`);
 		setup.abort();
 		void supervised?.stop();
 	};
 	for (const signal of stopSignals) process.on(signal, onSignal);
+
+	if (pid !== undefined) {
+		process.stderr.write(`port: stopping the ${existing ? 'running' : 'starting'} ${label} (pid ${pid})\n`);
+		if (existing) await stopHostService(existing);
+		else await stopStartingService(starting!);
+		if (received) return signalExitCode(received);
+	}
 	// Control channel: SIGUSR2 asks this `port run` to restart its child in place (port ui uses it).
 	process.on('SIGUSR2', () => void supervised?.restart());
 
@@ -110,12 +124,15 @@ export default async function run(argv: string[], command: string[] | undefined)
 	const info = await supervised.ended;
 	if (info.spawnError === 'ENOENT') process.stderr.write(`port: command not found: ${command[0]}\n`);
 	else if (info.spawnError) process.stderr.write(`port: cannot execute ${command[0]}: ${info.spawnError}\n`);
+	else if (!received) process.stderr.write(`port: ${label} stopped: ${howItEnded(info)}\n`);
 	// Node resets the terminal at exit and aborts (SIGABRT) when that terminal hung up; it skips
 	// descriptors that were reopened, so point ours at /dev/null: nothing can be shown any more.
 	if (received === 'SIGHUP') detachFromTerminal(terminalFds);
 	if (received) return signalExitCode(received);
 	return exitCodeFor(info);
 }
+
+const howItEnded = (info: ExitInfo) => (info.signal ? `killed by ${info.signal}` : `exited with code ${info.code ?? 1}`);
 
 /** Reopens the given stdio descriptors on /dev/null (open() takes the lowest free fd). */
 function detachFromTerminal(fds: number[]): void {

@@ -1,5 +1,7 @@
-import {ExitCode} from '../core/errors.js';
-import {composeUp, urlOf} from '../core/compose-project.js';
+import {ExitCode, PortError} from '../core/errors.js';
+import {composeContext, composeUp, urlOf, type UpResult} from '../core/compose-project.js';
+import {killDockerCalls} from '../core/docker.js';
+import {signalExitCode} from '../core/host-service.js';
 import {requireProject} from '../core/project.js';
 import {cleanupStale} from '../core/stale.js';
 import {warn} from '../core/warnings.js';
@@ -19,16 +21,40 @@ export const spec = {
 	flags: {},
 } as const;
 
+const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 export default async function up(argv: string[]): Promise<number> {
 	const cli = parseCommand(spec, argv);
 	positionals(spec, cli.input, 0);
 	const project = requireProject();
 	cleanupStale();
 	const started = Date.now();
-	const result = await composeUp(project, {
-		progress: true,
-		onStep: step => process.stderr.write(`port: ${step}\n`),
-	});
+	// Ctrl+C / SIGTERM stops the docker call under way and rolls the registration back; a second one exits at once.
+	const setup = new AbortController();
+	let received: NodeJS.Signals | undefined;
+	const onSignal = (signal: NodeJS.Signals) => {
+		if (received) {
+			killDockerCalls();
+			process.exit(signalExitCode(received));
+		}
+		received = signal;
+		process.stderr.write('port: stopping port up (Ctrl+C again to force)\n');
+		setup.abort();
+	};
+	for (const signal of stopSignals) process.on(signal, onSignal);
+	let result: UpResult;
+	try {
+		result = await composeUp(project, {
+			progress: true,
+			onStep: step => process.stderr.write(`port: ${step}\n`),
+			signal: setup.signal,
+		});
+	} catch (error) {
+		if (!received) throw error;
+		throw new PortError(`Interrupted (${received}): ${composeContext(project).name} is not up.`, signalExitCode(received), "Run 'port down' to remove anything that did start.");
+	} finally {
+		for (const signal of stopSignals) process.off(signal, onSignal);
+	}
 	for (const note of result.notes) process.stderr.write(`port: note: ${note}\n`);
 	if (result.traefik.state === 'unavailable') warn(`${result.traefik.reason} The services run, but routing is off until Traefik runs.`);
 	const seconds = ((Date.now() - started) / 1000).toFixed(1);

@@ -2,7 +2,7 @@ import {existsSync, mkdirSync} from 'node:fs';
 import path from 'node:path';
 import type {Options} from 'execa';
 import {readComposeFile, planOverride, type OverridePlan, type Route} from './compose-file.js';
-import {composeVersion, docker, dockerAvailability, ensureNetwork, explainFailure, type DockerResult} from './docker.js';
+import {composeVersion, composeMissingError, composeVersionIfInstalled, docker, dockerAvailability, ensureNetwork, explainFailure, throwIfAborted, type DockerResult} from './docker.js';
 import {writeFileAtomic} from './atomic-write.js';
 import {ExitCode, PortError, fsError} from './errors.js';
 import {findHostService, routeOwner} from './host-service.js';
@@ -84,8 +84,9 @@ export function compareVersions(a: string, b: string): number {
  * Checks, before anything is written, that the docker CLI, the engine and a recent enough
  * Compose v2 are all there. Throws one line naming what is missing (exit 5).
  */
-export async function requireCompose(): Promise<string> {
-	const [engine, version] = await Promise.all([dockerAvailability(), composeVersion()]);
+export async function requireCompose(signal?: AbortSignal): Promise<string> {
+	const [engine, version] = await Promise.all([dockerAvailability(signal), composeVersion(signal)]);
+	throwIfAborted(signal);
 	if (!/^\d+\.\d+/.test(version)) {
 		throw new PortError(`Cannot tell the Docker Compose version from "${version}".`, ExitCode.docker, `port needs Compose v2 ${minimumCompose} or newer.`);
 	}
@@ -141,6 +142,8 @@ export interface UpOptions {
 	progress?: boolean;
 	/** Called with each step, for a short progress line. */
 	onStep?: (message: string) => void;
+	/** Aborted (Ctrl+C / SIGTERM): the docker call under way is stopped and composeUp throws `interrupted()`. */
+	signal?: AbortSignal;
 }
 
 export interface UpResult {
@@ -162,11 +165,12 @@ const streams = (progress: boolean | undefined): Options => (progress ? {stderr:
 export async function composeUp(project: Project, options: UpOptions = {}): Promise<UpResult> {
 	const ctx = composeContext(project);
 	const plan = planFor(ctx);
-	const version = await requireCompose();
+	const {signal} = options;
+	const version = await requireCompose(signal);
 	checkConflicts(readRegistry(), ctx, plan.routes);
 	const ports = plan.routes.map(r => r.published);
 	// A published port another program holds would leave Traefik unable to start: refuse before writing.
-	await assertTraefikCanPublish(ports);
+	await assertTraefikCanPublish(ports, signal);
 
 	writeOverride(ctx, plan);
 	let previous: ProjectEntry | undefined;
@@ -188,10 +192,10 @@ export async function composeUp(project: Project, options: UpOptions = {}): Prom
 	});
 	try {
 		options.onStep?.(`ensuring Traefik has entrypoints ${ports.length > 0 ? ports.join(', ') : '(none)'}`);
-		const traefik = await ensureTraefik(ports);
-		await ensureNetwork(traefikNetwork);
+		const traefik = await ensureTraefik(ports, undefined, undefined, signal);
+		await ensureNetwork(traefikNetwork, signal);
 		options.onStep?.(`docker compose -p ${ctx.name} up -d`);
-		const result = await docker([...composeArgs(ctx), 'up', '-d'], {cwd: ctx.worktreePath, ...streams(options.progress)});
+		const result = await docker([...composeArgs(ctx), 'up', '-d'], {cwd: ctx.worktreePath, cancelSignal: signal, ...streams(options.progress)});
 		if (result.exitCode !== 0) throw explainFailure(result, `docker compose up (project ${ctx.name})`);
 		return {ctx, routes: plan.routes, notes: plan.notes, traefik, composeVersion: version};
 	} catch (error) {
@@ -210,8 +214,14 @@ export async function composeUp(project: Project, options: UpOptions = {}): Prom
  * `docker compose down` for a worktree, then unregisters it. Uses the compose and override
  * files when both are there and still valid; otherwise the project name alone (Compose finds
  * the containers by their project label), so a broken or deleted compose file never strands a stack.
+ * Without the Compose plugin a worktree that is not registered has nothing to take down
+ * (`ran: false`); a registered one fails with one line (exit 5) before docker prints its usage.
  */
-export async function composeDown(ctx: ComposeContext, options: {progress?: boolean} = {}): Promise<{wasRegistered: boolean}> {
+export async function composeDown(ctx: ComposeContext, options: {progress?: boolean} = {}): Promise<{wasRegistered: boolean; ran: boolean}> {
+	if ((await composeVersionIfInstalled()) === undefined) {
+		if (findProjectEntry(readRegistry(), ctx)) throw composeMissingError();
+		return {wasRegistered: false, ran: false};
+	}
 	const withFiles = existsSync(ctx.composeFile) && existsSync(ctx.overrideFile);
 	const cwd = existsSync(ctx.worktreePath) ? ctx.worktreePath : undefined;
 	let result: DockerResult = await docker([...(withFiles ? composeArgs(ctx) : ['compose', '-p', ctx.name]), 'down'], {cwd, ...streams(options.progress)});
@@ -225,7 +235,7 @@ export async function composeDown(ctx: ComposeContext, options: {progress?: bool
 		wasRegistered = registry.projects.some(p => sameEntry(p, ctx));
 		registry.projects = registry.projects.filter(p => !sameEntry(p, ctx));
 	});
-	return {wasRegistered};
+	return {wasRegistered, ran: true};
 }
 
 /** Live host services (`port run`) of one worktree. */

@@ -5,10 +5,10 @@ import {execa, type ResultPromise} from 'execa';
 import {ExitCode, PortError} from './errors.js';
 import {hostRouteName, hostnameFor} from './names.js';
 import {freePortCandidate, takenPorts} from './ports.js';
-import {liveReservations, releaseReservation, serviceKey} from './reservations.js';
-import {processStartTime, signalGroup, signalProcess, stopGroup, stopGraceMs, groupAlive, type ProcessFacts} from './process-info.js';
+import {liveReservations, parseServiceKey, releaseReservation, serviceKey} from './reservations.js';
+import {isAlive, processStartTime, signalGroup, signalProcess, stopGroup, stopGraceMs, groupAlive, type ProcessFacts} from './process-info.js';
 import type {Project} from './project.js';
-import {readRegistry, updateRegistry, type HostService, type Registry} from './registry.js';
+import {readRegistry, updateRegistry, type HostService, type Registry, type Reservation} from './registry.js';
 import {removeRoute, writeRoute} from './routes.js';
 import {childAlive, isStale, registryFacts, removeHostService, routeStillWanted, supervisorAlive} from './stale.js';
 import {warn} from './warnings.js';
@@ -82,6 +82,39 @@ export async function stopHostService(service: HostService, graceMs = stopGraceM
 		target = again && again.pid !== target.pid ? again : undefined;
 	}
 	if (current(service.id)) removeHostService(service.id);
+}
+
+/** A live claim of this service by another process still setting it up (`port run` / `port ui`). */
+export function startingClaim(registry: Registry, repo: string, branch: string, logicalPort: number): Reservation | undefined {
+	const key = serviceKey(repo, branch, logicalPort);
+	return liveReservations(registry).find(r => r.key === key && r.pid !== process.pid);
+}
+
+/**
+ * Stops a service another process is still setting up. A `port run` is asked to stop (SIGTERM:
+ * it gives its claim back, or stops the child it has just started); a dashboard is waited for
+ * until it has started the service, which is then stopped like any other. Resolves once
+ * neither the claim nor a service of that process is left; throws (exit 4) if it stays.
+ */
+export async function stopStartingService(claim: Reservation, graceMs = stopGraceMs()): Promise<void> {
+	const {repo, branch, logicalPort} = parseServiceKey(claim.key ?? '');
+	const asked = claim.owner !== 'ui' && signalProcess(claim.pid, claim.startTime, 'SIGTERM');
+	const deadline = Date.now() + (asked ? graceMs + 5000 : 60_000);
+	for (;;) {
+		const registry = readRegistry();
+		const claimed = liveReservations(registry).some(r => r.key === claim.key && r.pid === claim.pid);
+		const service = findHostService(registry, repo, branch, logicalPort);
+		if (!claimed && !service) return;
+		// Started meanwhile by a dashboard (or by a `port run` that never saw the signal): stop it.
+		if (!claimed && service && !(asked && service.supervisorPid === claim.pid && isAlive(claim.pid, claim.startTime))) {
+			await stopHostService(service, graceMs);
+			return;
+		}
+		if (Date.now() > deadline) {
+			throw new PortError(`${branch}:${logicalPort} is still being started by pid ${claim.pid}.`, ExitCode.conflict, 'Try again once it has started, or stop it with `port kill`.');
+		}
+		await sleep(25);
+	}
 }
 
 /** Sends SIGKILL to the whole group at once (the dashboard's force-kill). */
@@ -161,15 +194,15 @@ export async function launchHostService(request: LaunchRequest): Promise<Launche
 	const hostname = hostnameFor(branch, project.config.domain);
 	// Ask Docker for Traefik's state now: the `docker inspect` runs while the port is claimed
 	// (bench/readiness.mjs: ~20 ms less before the child starts).
-	const knownTraefik = traefikState();
+	const knownTraefik = traefikState(request.signal);
 	knownTraefik.catch(() => {});
-	const actualPort = await claimPort(repo, branch, hostname, logicalPort);
+	const actualPort = await claimPort(repo, branch, hostname, logicalPort, request.owner);
 	const releaseClaim = () => updateRegistry(r => releaseReservation(r, actualPort));
 	let traefik: TraefikState;
 	let configFile: string;
 	const routeName = hostRouteName(repo, branch, logicalPort);
 	try {
-		traefik = await ensureTraefik([logicalPort], request.onProgress, knownTraefik);
+		traefik = await ensureTraefik([logicalPort], request.onProgress, knownTraefik, request.signal);
 		configFile = writeRoute({name: routeName, hostname, logicalPort, actualPort});
 	} catch (error) {
 		releaseClaim();
@@ -202,7 +235,7 @@ export async function launchHostService(request: LaunchRequest): Promise<Launche
 	return {service: supervised.entry ?? supervised.pendingEntry(), traefik, supervised};
 }
 
-async function claimPort(repo: string, branch: string, hostname: string, logicalPort: number): Promise<number> {
+async function claimPort(repo: string, branch: string, hostname: string, logicalPort: number, owner: HostService['owner']): Promise<number> {
 	const self = processStartTime(process.pid) ?? '';
 	const key = serviceKey(repo, branch, logicalPort);
 	for (let attempt = 0; attempt < 50; attempt++) {
@@ -211,8 +244,8 @@ async function claimPort(repo: string, branch: string, hostname: string, logical
 			// One pass over every pid for all the checks under the lock (one ps on macOS).
 			const facts = registryFacts(registry);
 			registry.reservations = liveReservations(registry, facts);
-			const owner = routeOwner(registry, hostname, logicalPort, repo, facts);
-			if (owner) throw routeTakenError(hostname, logicalPort, owner);
+			const otherRepo = routeOwner(registry, hostname, logicalPort, repo, facts);
+			if (otherRepo) throw routeTakenError(hostname, logicalPort, otherRepo);
 			if (composeOwnsPort(registry, repo, branch, logicalPort)) {
 				throw new PortError(
 					`${hostname}:${logicalPort} is already routed to this worktree's compose services (port up).`,
@@ -224,7 +257,7 @@ async function claimPort(repo: string, branch: string, hostname: string, logical
 				throw alreadyRunningError(`${branch}:${logicalPort}`);
 			}
 			if (takenPorts(registry, facts).has(candidate)) return false;
-			registry.reservations.push({port: candidate, pid: process.pid, startTime: self, expiresAt: Date.now(), key, repo, hostname, logicalPort});
+			registry.reservations.push({port: candidate, pid: process.pid, startTime: self, expiresAt: Date.now(), key, repo, hostname, logicalPort, owner});
 			return true;
 		});
 		if (claimed) return candidate;
@@ -249,6 +282,8 @@ export class SupervisedService {
 	readonly ended: Promise<ExitInfo>;
 	private resolveEnded!: (info: ExitInfo) => void;
 	private child: ResultPromise | undefined;
+	/** Our own 'exit' listener on the child (execa has its own, which must stay). */
+	private onExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | undefined;
 	private log: CappedLog | undefined;
 	private logRelay: LogRelay | undefined;
 	private restarting = false;
@@ -320,6 +355,9 @@ export class SupervisedService {
 		});
 		this.child = child;
 		child.catch(() => {});
+		// 'exit' fires when the child itself ends, even if grandchildren still hold its pipes.
+		const onExit = (code: number | null, signal: NodeJS.Signals | null) => void this.childEnded({code, signal});
+		this.onExit = onExit;
 		if (request.output === 'pipe') this.relay(child);
 		const pid = child.pid;
 		// A command that backgrounds work and exits at once is already a zombie here: still ours.
@@ -335,15 +373,12 @@ export class SupervisedService {
 				});
 			} catch (error) {
 				// Unregistered, the child would run on unseen: take it down with the failure.
-				child.removeAllListeners('exit');
 				signalGroup(pid, startTime, 'SIGKILL');
 				throw error;
 			}
 			this.entry = service;
 			this.emit({type: 'spawned', service});
 		}
-		// 'exit' fires when the child itself ends, even if grandchildren still hold its pipes.
-		const onExit = (code: number | null, signal: NodeJS.Signals | null) => void this.childEnded({code, signal});
 		if (pid) child.once('exit', onExit);
 		else void child.then(result => this.childEnded({code: null, signal: null, spawnError: result.code ?? 'ENOENT'}));
 	}
@@ -431,7 +466,7 @@ export class SupervisedService {
 		this.finished = true;
 		this.log?.close();
 		this.logRelay?.release();
-		this.child?.removeAllListeners('exit');
+		if (this.onExit) this.child?.off('exit', this.onExit);
 		this.child?.unref();
 	}
 }

@@ -58,6 +58,8 @@ export interface Reservation {
 	repo?: string;
 	hostname?: string;
 	logicalPort?: number;
+	/** Who is starting it: a `port run` stops when asked (SIGTERM), a dashboard is waited for. */
+	owner?: 'run' | 'ui';
 }
 
 export interface Registry {

@@ -1,5 +1,5 @@
 import lockfile from 'proper-lockfile';
-import {containerState, docker, ensureNetwork, explainFailure} from './docker.js';
+import {containerState, docker, ensureNetwork, explainFailure, throwIfAborted} from './docker.js';
 import {ExitCode, PortError} from './errors.js';
 import {portHome, traefikComposeFile, traefikDir} from './paths.js';
 import {readRegistry, updateRegistry, type Registry} from './registry.js';
@@ -33,9 +33,9 @@ export function portsInUse(registry: Registry): number[] {
 /** Nothing registered and no `port run` still starting: Traefik may be stopped. */
 const unused = (registry: Registry) => registry.projects.length === 0 && registry.hostServices.length === 0 && liveReservations(registry).length === 0;
 
-export async function traefikState(): Promise<TraefikState> {
+export async function traefikState(signal?: AbortSignal): Promise<TraefikState> {
 	try {
-		const state = await containerState(traefikContainer);
+		const state = await containerState(traefikContainer, signal);
 		return {state: state === 'running' ? 'running' : 'stopped'};
 	} catch (error) {
 		return {state: 'unavailable', reason: error instanceof PortError ? error.message : String(error)};
@@ -62,9 +62,9 @@ async function withTraefikLock<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** Traefik's container as one `docker inspect` sees it: state, and the host ports it publishes while running. */
-async function inspectTraefik(): Promise<{state: TraefikState; published: number[] | undefined}> {
+async function inspectTraefik(signal?: AbortSignal): Promise<{state: TraefikState; published: number[] | undefined}> {
 	try {
-		const result = await docker(['inspect', '--type', 'container', '--format', '{{.State.Running}} {{json .HostConfig.PortBindings}}', traefikContainer]);
+		const result = await docker(['inspect', '--type', 'container', '--format', '{{.State.Running}} {{json .HostConfig.PortBindings}}', traefikContainer], {cancelSignal: signal});
 		if (result.exitCode !== 0) {
 			if (/no such (object|container)/i.test(result.stderr)) return {state: {state: 'stopped'}, published: []};
 			throw explainFailure(result, `docker inspect ${traefikContainer}`);
@@ -122,8 +122,9 @@ export const portInUseReason = (ports: number[]) => `${inUseLine(ports)} Routing
  * `port up`'s check before it writes anything: ports Traefik would have to add but cannot
  * bind, as a conflict (exit 4). Docker problems are left to the steps that follow.
  */
-export async function assertTraefikCanPublish(ports: number[]): Promise<void> {
-	const {state, published} = await inspectTraefik();
+export async function assertTraefikCanPublish(ports: number[], signal?: AbortSignal): Promise<void> {
+	const {state, published} = await inspectTraefik(signal);
+	throwIfAborted(signal);
 	if (state.state === 'unavailable') return;
 	const blocked = await blockedPorts(ports, published ?? readTraefikApplied()?.ports ?? []);
 	if (blocked.length > 0) throw new PortError(inUseLine(blocked), ExitCode.conflict, `Stop that program, or publish another port in the compose file.`);
@@ -135,11 +136,12 @@ export async function assertTraefikCanPublish(ports: number[]): Promise<void> {
  * written even when Docker is unavailable, so routing starts working once Traefik runs.
  * A required port another program holds is refused before anything is touched; a failed
  * recreate puts the previous files and Traefik back. Returns the state reached; never throws
- * for Docker problems.
+ * for Docker problems. An aborted `signal` stops the docker call under way and throws `interrupted()`.
  */
-export async function ensureTraefik(required: number[], onProgress?: (message: string) => void, known?: Promise<TraefikState>): Promise<TraefikState> {
+export async function ensureTraefik(required: number[], onProgress?: (message: string) => void, known?: Promise<TraefikState>, signal?: AbortSignal): Promise<TraefikState> {
 	// `known`: a traefikState() the caller started earlier, overlapping other work (port run).
-	const before = await (known ?? traefikState());
+	const before = await (known ?? traefikState(signal));
+	throwIfAborted(signal);
 	// Quick path: what Traefik last ran with (applied.json), not what traefik.yml asks for.
 	if (before.state === 'running') {
 		const applied = readTraefikApplied()?.ports ?? [];
@@ -152,7 +154,9 @@ export async function ensureTraefik(required: number[], onProgress?: (message: s
 		return before;
 	}
 	return withTraefikLock(async () => {
-		const {state, published: inspected} = await inspectTraefik();
+		throwIfAborted(signal);
+		const {state, published: inspected} = await inspectTraefik(signal);
+		throwIfAborted(signal);
 		if (state.state === 'unavailable') return state;
 		const applied = readTraefikApplied();
 		const published = state.state === 'running' ? (inspected ?? applied?.ports ?? []) : [];
@@ -176,27 +180,30 @@ export async function ensureTraefik(required: number[], onProgress?: (message: s
 				? `${adding.length > 0 ? `adding entrypoint(s) ${portList(adding)} to Traefik` : 'applying the Traefik configuration'} (recreating ${traefikContainer})`
 				: `starting Traefik (${traefikContainer}; the first start pulls its image)`,
 		);
-		const failure = await composeUp(next);
+		const failure = await composeUp(next, signal);
 		if (failure === undefined) return {state: 'running'};
 		// One bad port must not take routing down for everyone: put back what ran before.
 		let restored = '';
 		if (previous.static !== next.static || previous.compose !== next.compose) {
 			try {
 				restoreTraefikFiles(previous);
+				// Interrupted: no second slow recreate; the next start reconciles (applied.json is unchanged).
+				throwIfAborted(signal);
 				if (state.state === 'running') restored = (await composeUp(previous)) === undefined ? ' The previous Traefik configuration is running again.' : '';
 			} catch {
 				// best effort: the failure below is what the user needs to see
 			}
 		}
+		throwIfAborted(signal);
 		return {state: 'unavailable', reason: failure + restored};
 	});
 }
 
 /** `docker compose up` of Traefik with the files of `snapshot`; records them as applied. Returns the failure, if any. */
-async function composeUp(snapshot: TraefikFilesSnapshot): Promise<string | undefined> {
+async function composeUp(snapshot: TraefikFilesSnapshot, signal?: AbortSignal): Promise<string | undefined> {
 	try {
-		await ensureNetwork(traefikNetwork);
-		const up = await docker([...composeArgs(), 'up', '-d', '--remove-orphans'], {cwd: traefikDir()});
+		await ensureNetwork(traefikNetwork, signal);
+		const up = await docker([...composeArgs(), 'up', '-d', '--remove-orphans'], {cwd: traefikDir(), cancelSignal: signal});
 		if (up.exitCode !== 0) throw explainFailure(up, 'Starting Traefik (docker compose up)');
 	} catch (error) {
 		return error instanceof PortError ? error.message : String(error);
@@ -214,8 +221,9 @@ export async function stopTraefikIfUnused(): Promise<boolean> {
 	if (!unused(readRegistry())) return false;
 	return withTraefikLock(async () => {
 		if (!unused(readRegistry())) return false;
-		const state = await traefikState();
-		if (state.state !== 'running' && state.state !== 'stopped') return false;
+		const state = await containerState(traefikContainer).catch(() => undefined);
+		// No container: nothing to take down (nor a need for Compose, which may not be installed).
+		if (state !== 'running' && state !== 'stopped') return false;
 		const down = await docker([...composeArgs(), 'down', '--remove-orphans'], {cwd: traefikDir()});
 		if (down.exitCode !== 0) throw explainFailure(down, 'Stopping Traefik (docker compose down)');
 		clearTraefikApplied();
