@@ -1,4 +1,4 @@
-import {isAlive, signalGroup} from './process-info.js';
+import {isAlive, processStartTime, signalGroup} from './process-info.js';
 import {readRegistry, updateRegistry, type HostService, type Registry} from './registry.js';
 import {hostRouteName} from './names.js';
 import {liveReservations, parseServiceKey} from './reservations.js';
@@ -8,8 +8,9 @@ import {listRouteFiles, removeRoute} from './route-files.js';
 import {ExitCode, PortError} from './errors.js';
 import {warn} from './warnings.js';
 
-export const childAlive = (s: HostService) => isAlive(s.pid, s.pidStartTime);
-export const supervisorAlive = (s: HostService) => isAlive(s.supervisorPid, s.supervisorStartTime);
+/** An entry from an older port has no start time: its child counts as alive while its pid exists. */
+export const childAlive = (s: HostService) => (s.legacy ? processStartTime(s.pid) !== undefined : isAlive(s.pid, s.pidStartTime));
+export const supervisorAlive = (s: HostService) => !s.legacy && isAlive(s.supervisorPid, s.supervisorStartTime);
 
 /**
  * Dead means: the child is gone AND nobody supervises it any more. A live supervisor with a
@@ -89,8 +90,9 @@ export function cleanupStale(): HostService[] {
 	}
 	for (const service of removed) {
 		// Grandchildren of a SIGKILLed supervisor may outlive the leader and hold the port; the
-		// group is provably ours while it exists (Linux never reuses a live group's id).
-		signalGroup(service.pid, service.pidStartTime, 'SIGTERM');
+		// group is provably ours while it exists (Linux never reuses a live group's id). An older
+		// port's entry names no group we can prove ours: it is never signalled.
+		if (!service.legacy) signalGroup(service.pid, service.pidStartTime, 'SIGTERM');
 		removeLog(service.logFile);
 	}
 	return removed;
