@@ -6,7 +6,7 @@ import {execFileSync} from 'node:child_process';
 import {mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {port, type CliEnv} from '../../helpers/cli.js';
+import {finished, port, startPort, type CliEnv} from '../../helpers/cli.js';
 import {fakeDocker, makeRepo, repoDir, runCleanups, tempDir} from '../../helpers/env.js';
 import {liveEntry, tempFiles, type Scene} from '../cases.js';
 
@@ -180,5 +180,46 @@ describe('file-system faults under PORT_HOME', () => {
 		expect(readFileSync(staticFile, 'utf8')).toBe(before.static);
 		expect(readFileSync(path.join(home, 'registry.json'), 'utf8')).toBe(registry);
 		expect(tempFiles(home)).toEqual([]);
+	});
+
+	it('full disk under logs/: the service keeps running, the log never holds a cut line, logging resumes when space returns', async () => {
+		const home = tempDir('port-home-');
+		const repo = makeRepo('app');
+		const logs = path.join(home, 'logs');
+		mkdirSync(logs, {recursive: true});
+		const fs = mountTmpfs('64k');
+		execFileSync('mount', ['--bind', fs, logs]);
+		mounts.push(logs);
+		fillLeaving(logs, 1); // room for 67 of the 61-byte lines and 9 bytes of the 68th
+		const go = path.join(home, 'go');
+		// One line per write, so every chunk the supervisor reads is whole lines; then wait for space.
+		const script = `const fs = require('fs');
+let i = 0;
+const tick = () => {
+	if (i < 200) { console.log('line ' + String(i++).padStart(4, '0') + ' ' + 'x'.repeat(50)); setTimeout(tick, 2); return; }
+	if (!fs.existsSync(${JSON.stringify(go)})) { setTimeout(tick, 20); return; }
+	for (let j = 0; j < 10; j++) console.log('after ' + j);
+	const wait = () => (fs.existsSync(${JSON.stringify(go)} + '.stop') ? process.exit(0) : setTimeout(wait, 20));
+	wait();
+};
+tick();`;
+		const run = startPort(['run', '3001', '--', process.execPath, '-e', script], repo, {portHome: home});
+		const deadline = Date.now() + 60_000;
+		while (!run.output.stdout.includes('line 0199') && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 25));
+		const logFile = readdirSync(logs).find(f => f.endsWith('.log'))!;
+		expect(logFile).toBeDefined();
+		rmSync(path.join(logs, 'filler-0'));
+		writeFileSync(go, '');
+		const log = () => readFileSync(path.join(logs, logFile), 'utf8');
+		while (!log().includes('after 9') && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 25));
+		const lines = log().trimEnd().split('\n');
+		// Whole lines only: the chunk that did not fit was dropped entirely, not cut.
+		for (const line of lines) expect(line).toMatch(/^(line \d{4} x{50}|after \d)$/);
+		expect(lines.filter(l => l.startsWith('line ')).length).toBeLessThan(200);
+		expect(lines.slice(-10)).toEqual(Array.from({length: 10}, (_, j) => `after ${j}`));
+		writeFileSync(`${go}.stop`, '');
+		const result = await finished(run);
+		expect(result.code, result.stderr).toBe(0);
+		expect(result.stdout).toContain('line 0199'); // the terminal got everything
 	});
 });
