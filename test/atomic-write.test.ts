@@ -27,6 +27,8 @@ vi.mock('node:fs', async importOriginal => {
 
 const {writeFileAtomic} = await import('../source/core/atomic-write.js');
 const {CappedLog} = await import('../source/core/log-file.js');
+const {writeTraefikFiles} = await import('../source/core/traefik-files.js');
+const {traefikComposeFile, traefikStaticFile} = await import('../source/core/paths.js');
 
 afterEach(() => Object.assign(fake, {maxPerCall: Infinity, failAfter: Infinity, written: 0}));
 afterAll(runCleanups);
@@ -58,6 +60,24 @@ describe('writeFileAtomic', () => {
 		expect(caught).toMatchObject({exitCode: 3, message: `Cannot write ${file}: no space left on device`});
 		expect(readFileSync(file, 'utf8')).toBe('{"old": true}\n');
 		expect(readdirSync(dir)).toEqual(['registry.json']);
+	});
+});
+
+describe('Traefik files on a disk that fills up between them', () => {
+	it('traefik.yml and docker-compose.yml change together or not at all', () => {
+		process.env['PORT_HOME'] = tempDir('port-home-');
+		try {
+			writeTraefikFiles([3000]);
+			const before = [readFileSync(traefikStaticFile(), 'utf8'), readFileSync(traefikComposeFile(), 'utf8')];
+			// Room for the new traefik.yml, not for the new docker-compose.yml after it.
+			fake.written = 0;
+			fake.failAfter = before[0]!.length + 100;
+			expect(() => writeTraefikFiles([3000, 3001])).toThrow(/^Cannot write .*docker-compose\.yml: no space left on device$/);
+			expect([readFileSync(traefikStaticFile(), 'utf8'), readFileSync(traefikComposeFile(), 'utf8')]).toEqual(before);
+			expect(readdirSync(path.dirname(traefikStaticFile())).filter(f => f.endsWith('.tmp'))).toEqual([]);
+		} finally {
+			delete process.env['PORT_HOME'];
+		}
 	});
 });
 
