@@ -130,8 +130,8 @@ const readHostService = readEntry(isHostService, legacyHostService);
 const readProject = readEntry(isProjectEntry, legacyProject);
 
 /**
- * Classifies parsed JSON: usable, from a newer `port`, or unusable (not an object, or a list
- * that is not a list). Top-level keys and entries this version does not know are kept, so a
+ * Classifies parsed JSON: usable, from a newer `port`, or unusable (not an object, or its
+ * `projects`/`hostServices` not a list). Top-level keys and entries this version does not know are kept, so a
  * rewrite loses nothing (see serializeRegistry).
  */
 export function checkRegistry(value: unknown): Checked {
