@@ -6,7 +6,7 @@ import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import {readRegistry, updateRegistry} from '../source/core/registry.js';
 import {setWarningSink} from '../source/core/warnings.js';
 import {port, readRegistryFile} from './helpers/cli.js';
-import {fakeDocker, makeRepo, repoDir, runCleanups, tempDir} from './helpers/env.js';
+import {fakeDocker, makeRepo, onCleanup, repoDir, runCleanups, tempDir} from './helpers/env.js';
 
 let writerBundle: string;
 let home: string;
@@ -68,16 +68,31 @@ describe('registry', () => {
 		expect(JSON.parse(readFileSync(registryPath(), 'utf8'))).toMatchObject({version: 1, hostServices: []});
 	});
 
-	it('keeps the valid entries of a registry with some malformed ones, and backs the original up', () => {
+	it('keeps entries it does not understand in the file, unchanged, without a backup', () => {
 		const good = {repo: '/r', worktree: 'a', path: '/r', composeProject: 'r-a', domain: 'port', ports: [3000], updatedAt: 'x'};
 		writeFileSync(registryPath(), JSON.stringify({version: 1, projects: [good, {repo: 42}], hostServices: [{pid: -1}]}));
-		const restore = setWarningSink(() => {});
-		try {
-			expect(readRegistry().projects).toEqual([good]);
-		} finally {
-			restore();
-		}
-		expect(backups()).toHaveLength(1);
+		expect(readRegistry().projects).toEqual([good]);
+		updateRegistry(r => void r.projects.push({...good, worktree: 'b'}));
+		const file = JSON.parse(readFileSync(registryPath(), 'utf8'));
+		expect(file.projects).toEqual([good, {...good, worktree: 'b'}, {repo: 42}]);
+		expect(file.hostServices).toEqual([{pid: -1}]);
+		expect(backups()).toEqual([]);
+	});
+
+	it('reads the older (seed) shape and writes its entries and unknown keys back unchanged', () => {
+		const project = {repo: '/old/app', branch: 'main', ports: [3000, 5432], color: 'blue'};
+		const service = {repo: '/old/app', branch: 'main', logicalPort: 8080, actualPort: 41_234, pid: process.pid, configFile: '/nowhere/old.yml', note: {kept: [1, 2]}};
+		const seed = {projects: [project], hostServices: [service], settings: {theme: 'dark'}};
+		writeFileSync(registryPath(), JSON.stringify(seed));
+		const read = readRegistry();
+		expect(read.projects).toMatchObject([{repo: '/old/app', worktree: 'main', ports: [3000, 5432], legacy: true}]);
+		expect(read.hostServices).toMatchObject([{repo: '/old/app', branch: 'main', hostname: 'main.port', logicalPort: 8080, pid: process.pid, legacy: true}]);
+		updateRegistry(r => void r.projects.push({repo: '/r', worktree: 'a', path: '/r', composeProject: 'r-a', domain: 'port', ports: [1], updatedAt: 'x'}));
+		const file = JSON.parse(readFileSync(registryPath(), 'utf8'));
+		expect(file.projects[0]).toEqual(project);
+		expect(file.hostServices).toEqual([service]);
+		expect(file.settings).toEqual({theme: 'dark'});
+		expect(backups()).toEqual([]);
 	});
 
 	it('refuses a registry from a newer version and leaves it untouched', () => {
@@ -114,6 +129,39 @@ describe('port list with a damaged registry (CLI)', () => {
 		expect(result.stderr.trim().split('\n')).toHaveLength(1);
 		expect(backups()).toHaveLength(1);
 		expect(readRegistryFile(home).hostServices).toEqual([]);
+	});
+
+	it('a registry that is JSON but not an object is backed up', async () => {
+		writeFileSync(registryPath(), '[1, 2]');
+		const result = await port(['list'], makeRepo(), {portHome: home});
+		expect(result.code).toBe(0);
+		expect(result.stderr).toMatch(/was unusable \(not a JSON object\)/);
+		expect(backups()).toHaveLength(1);
+		expect(readFileSync(path.join(home, backups()[0]!), 'utf8')).toBe('[1, 2]');
+	});
+
+	it('a seed-shape registry survives port run and port list: entries and unknown keys kept, nothing backed up', async () => {
+		const repo = makeRepo();
+		const keeper = spawn('sleep', ['300'], {stdio: 'ignore'});
+		onCleanup(() => keeper.kill('SIGKILL'));
+		const project = {repo: '/old/other', branch: 'main', ports: [3000], extra: 'x'};
+		const service = {repo: '/old/other', branch: 'main', logicalPort: 8080, actualPort: 41_234, pid: keeper.pid, configFile: path.join(home, 'traefik', 'dynamic', 'old.yml'), tag: [1]};
+		const seed = {projects: [project], hostServices: [service], owner: {name: 'me'}};
+		writeFileSync(registryPath(), `${JSON.stringify(seed, null, 2)}\n`);
+		const run = await port(['run', '3001', '--', 'true'], repo, {portHome: home});
+		expect(run.code, run.stderr).toBe(0);
+		expect(run.stderr).not.toMatch(/unusable|malformed/);
+		const file = JSON.parse(readFileSync(registryPath(), 'utf8'));
+		expect(file).toMatchObject({projects: [project], hostServices: [service], owner: {name: 'me'}});
+		expect(file.projects).toEqual([project]);
+		expect(file.hostServices).toEqual([service]);
+		const list = await port(['list', '--json'], repo, {portHome: home});
+		expect(list.code, list.stderr).toBe(0);
+		expect(list.stderr).toBe('');
+		const listed = JSON.parse(list.stdout);
+		expect(listed.hostServices).toMatchObject([{repo: '/old/other', branch: 'main', logicalPort: 8080, actualPort: 41_234, pid: keeper.pid, legacy: true}]);
+		expect(listed.projects).toMatchObject([{repo: '/old/other', worktree: 'main', ports: [3000], legacy: true}]);
+		expect(backups()).toEqual([]);
 	});
 
 	it('exits 3 with one line for a future registry', async () => {

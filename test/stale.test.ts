@@ -4,7 +4,7 @@ import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {port, isProcessAlive, readRegistryFile, routeFiles} from './helpers/cli.js';
 import {fakeDocker, makeRepo, onCleanup, runCleanups, tempDir} from './helpers/env.js';
-import {processStartTime} from '../source/core/process-info.js';
+import {groupAlive, processStartTime} from '../source/core/process-info.js';
 
 afterEach(() => runCleanups());
 
@@ -123,5 +123,86 @@ describe('route files left by a port run killed before it registered', () => {
 		expect(existsSync(running.configFile)).toBe(true);
 		expect(existsSync(foreign)).toBe(true);
 		expect(JSON.parse(readFileSync(path.join(home, 'registry.json'), 'utf8')).reservations).toEqual([]);
+	});
+});
+
+/** An entry in the older (seed) shape: no id, start times, supervisor or command. */
+function legacy(home: string, repo: string, pid: number, extra: Record<string, unknown> = {}) {
+	const configFile = path.join(home, 'traefik', 'dynamic', `legacy-${pid}.yml`);
+	mkdirSync(path.dirname(configFile), {recursive: true});
+	writeFileSync(configFile, 'http: {}\n');
+	return {repo, branch: 'app', logicalPort: 3000, actualPort: 50_010, pid, configFile, ...extra};
+}
+
+const waitFor = async (check: () => boolean, ms = 5000) => {
+	const deadline = Date.now() + ms;
+	while (!check() && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 25));
+	return check();
+};
+
+describe('host services registered by an older port (no start time)', () => {
+	it('are listed while the pid lives, never signalled without a recorded command, and cleaned once it is gone', async () => {
+		const home = tempDir('port-home-');
+		const repo = makeRepo();
+		const pid = sleeper();
+		const old = legacy(home, repo, pid);
+		writeFileSync(path.join(home, 'registry.json'), JSON.stringify({projects: [{repo, branch: 'app', ports: [5000]}], hostServices: [old]}));
+		const env = {portHome: home, dockerBin: fakeDocker().bin};
+
+		const list = await port(['list'], repo, env);
+		expect(list.code, list.stderr).toBe(0);
+		expect(list.stdout).toContain(`app:3000 -> localhost:50010 (pid ${pid})`);
+		expect(list.stdout).toMatch(/from an older port; its command is unknown, so port kill leaves it running/);
+		expect(list.stdout).toMatch(/app: ports 5000 {2}\[from an older port\]/);
+
+		const kill = await port(['kill', '--all'], repo, env);
+		expect(kill.code).toBe(1);
+		expect(kill.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^port: not stopping app:3000 \\(pid ${pid}\\): it was registered by an older port without its command line`))]);
+		expect(isProcessAlive(pid)).toBe(true);
+		expect(readRegistryFile(home).hostServices).toEqual([old]);
+
+		process.kill(pid, 'SIGKILL');
+		expect(await waitFor(() => !isProcessAlive(pid))).toBe(true);
+		const after = await port(['list', '--json'], repo, env);
+		expect(after.code, after.stderr).toBe(0);
+		expect(JSON.parse(after.stdout).hostServices).toEqual([]);
+		expect(readRegistryFile(home).hostServices).toEqual([]);
+		expect(readRegistryFile(home).projects).toEqual([{repo, branch: 'app', ports: [5000]}]);
+		expect(existsSync(old.configFile)).toBe(false);
+	});
+
+	it('port kill stops one whose live command line matches the recorded command, and refuses one that does not', async () => {
+		const home = tempDir('port-home-');
+		const repo = makeRepo();
+		const matching = sleeper();
+		const other = sleeper();
+		const stop = legacy(home, repo, matching, {command: ['sleep', '300']});
+		const keep = legacy(home, repo, other, {logicalPort: 3001, actualPort: 50_011, command: ['node', 'server.js']});
+		writeFileSync(path.join(home, 'registry.json'), JSON.stringify({hostServices: [stop, keep]}));
+		const kill = await port(['kill', '--all'], repo, {portHome: home, dockerBin: fakeDocker().bin});
+		expect(kill.code).toBe(1);
+		expect(kill.stdout).toContain(`stopped app:3000 (pid ${matching}, localhost:50010)`);
+		expect(kill.stderr).toMatch(new RegExp(`^port: not stopping app:3001 \\(pid ${other}\\): .*no longer runs its command`));
+		expect(await waitFor(() => !isProcessAlive(matching))).toBe(true);
+		expect(isProcessAlive(other)).toBe(true);
+		expect(readRegistryFile(home).hostServices).toEqual([keep]);
+		expect(existsSync(stop.configFile)).toBe(false);
+	});
+
+	it('cleanup of a dead one never signals the process group its pid once led', async () => {
+		const home = tempDir('port-home-');
+		const repo = makeRepo();
+		// A group whose leader exits at once while a member lives on.
+		const leader = spawn('sh', ['-c', 'sleep 300 & exit 0'], {stdio: 'ignore', detached: true});
+		const pgid = leader.pid!;
+		onCleanup(() => process.kill(-pgid, 'SIGKILL'));
+		await new Promise(resolve => leader.once('exit', resolve));
+		expect(await waitFor(() => !isProcessAlive(pgid))).toBe(true);
+		expect(groupAlive(pgid)).toBe(true);
+		writeFileSync(path.join(home, 'registry.json'), JSON.stringify({hostServices: [legacy(home, repo, pgid)]}));
+		const list = await port(['list', '--json'], repo, {portHome: home, dockerBin: fakeDocker().bin});
+		expect(list.code, list.stderr).toBe(0);
+		expect(readRegistryFile(home).hostServices).toEqual([]);
+		expect(groupAlive(pgid)).toBe(true); // the group's member still runs (zombies do not count)
 	});
 });

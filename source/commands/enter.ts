@@ -1,4 +1,4 @@
-import {writeFileSync} from 'node:fs';
+import {writeFileAtomic} from '../core/atomic-write.js';
 import {ExitCode, PortError} from '../core/errors.js';
 import {requireProject} from '../core/project.js';
 import {cleanupStale} from '../core/stale.js';
@@ -53,7 +53,7 @@ export default async function enter(argv: string[]): Promise<number> {
 	process.stdout.write(`${entered.path}\n`);
 	const cdFile = process.env['PORT_CD_FILE'];
 	if (cdFile) {
-		writeFileSync(cdFile, entered.path);
+		writeFileAtomic(cdFile, entered.path);
 	} else if (process.stdout.isTTY) {
 		process.stderr.write(`  cd '${entered.path.replaceAll("'", `'\\''`)}'\n  (eval "$(port shell-hook bash)" makes port enter change directory for you)\n`);
 	}

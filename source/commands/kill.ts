@@ -3,7 +3,8 @@ import {ExitCode, PortError} from '../core/errors.js';
 import {serviceLabel, stopHostService} from '../core/host-service.js';
 import {detectProject} from '../core/project.js';
 import {readRegistry} from '../core/registry.js';
-import {cleanupStale} from '../core/stale.js';
+import {childAlive, cleanupStale} from '../core/stale.js';
+import {legacyCommandMatches, legacyRefusal} from '../core/legacy-process.js';
 import {parseCommand, positionals} from './parse.js';
 
 export const spec = {
@@ -42,11 +43,18 @@ export default async function kill(argv: string[]): Promise<number> {
 		process.stdout.write(`No host services to stop${port === undefined ? '' : ` on port ${port}`}.\n`);
 		return ExitCode.ok;
 	}
+	let refused = false;
 	await Promise.all(
 		targets.map(async s => {
+			// An older port's entry whose process cannot be proven to be it is left running.
+			if (s.legacy && childAlive(s) && !legacyCommandMatches(s)) {
+				process.stderr.write(`port: ${legacyRefusal(s)}\n`);
+				refused = true;
+				return;
+			}
 			await stopHostService(s);
 			process.stdout.write(`stopped ${serviceLabel(s)} (pid ${s.pid}, localhost:${s.actualPort})\n`);
 		}),
 	);
-	return ExitCode.ok;
+	return refused ? ExitCode.failure : ExitCode.ok;
 }

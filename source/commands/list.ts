@@ -11,11 +11,11 @@ export const spec = {
 	name: 'list',
 	usage: 'port list [--json]',
 	help: `
-  Lists the worktrees of this repository and the host services of every repository
-  (this one first). Dead services are cleaned up first.
+  Lists the worktrees of this repository, the host services and the projects started with
+  port up of every repository (this one first). Dead services are cleaned up first.
 
   Options
-    --json   Print {"worktrees": [...], "hostServices": [...]}
+    --json   Print {"worktrees": [...], "hostServices": [...], "projects": [...]}
 `,
 	flags: {json: {type: 'boolean', default: false}},
 } as const;
@@ -38,6 +38,9 @@ export default async function list(argv: string[]): Promise<number> {
 	const worktrees = trees.map(w => ({...w, current: w.path === project!.worktreePath}));
 	const registry = readRegistry();
 	const facts = registryFacts(registry); // one pass for every pid (one ps on macOS)
+	const projects = registry.projects
+		.map(p => ({...p, current: p.repo === project?.repoRoot}))
+		.sort((a, b) => Number(b.current) - Number(a.current) || byCodeUnit(a.repo, b.repo) || byCodeUnit(a.worktree, b.worktree));
 	const services = registry.hostServices
 		.flatMap(s => {
 			const child = childAlive(s, facts);
@@ -48,7 +51,8 @@ export default async function list(argv: string[]): Promise<number> {
 		.sort((a, b) => Number(b.current) - Number(a.current) || byCodeUnit(a.repo, b.repo) || byCodeUnit(a.branch, b.branch) || a.logicalPort - b.logicalPort);
 
 	if (cli.flags.json) {
-		writeStdout(`${JSON.stringify({worktrees, hostServices: services.map(({current: _, ...s}) => s)}, null, 2)}\n`);
+		const strip = <T extends {current: boolean}>({current: _, ...rest}: T) => rest;
+		writeStdout(`${JSON.stringify({worktrees, hostServices: services.map(strip), projects: projects.map(strip)}, null, 2)}\n`);
 		return ExitCode.ok;
 	}
 	const out: string[] = [];
@@ -69,8 +73,9 @@ export default async function list(argv: string[]): Promise<number> {
 	for (const s of services) {
 		if (s.repo !== lastRepo) out.push(`  ${s.repo}`);
 		lastRepo = s.repo;
-		const note =
-			s.status === 'orphaned'
+		const note = s.legacy
+			? `  [from an older port; ${s.command.length === 0 ? 'its command is unknown, so port kill leaves it running' : 'port kill stops it while its command line matches'}]`
+			: s.status === 'orphaned'
 				? s.owner === 'ui'
 					? '  [left running by port ui; port kill stops it]'
 					: '  [orphaned: its port run was killed; port kill stops it]'
@@ -78,6 +83,13 @@ export default async function list(argv: string[]): Promise<number> {
 					? '  [port ui]'
 					: '';
 		out.push(`    ${s.branch}:${s.logicalPort} -> localhost:${s.actualPort} (pid ${s.pid})  http://${s.hostname}:${s.logicalPort}${note}`);
+	}
+	if (projects.length > 0) out.push('', 'Projects (port up)');
+	lastRepo = undefined;
+	for (const p of projects) {
+		if (p.repo !== lastRepo) out.push(`  ${p.repo}`);
+		lastRepo = p.repo;
+		out.push(`    ${p.worktree}: ${p.ports.length === 0 ? 'no routed ports' : `ports ${p.ports.join(', ')}`}${p.legacy ? '  [from an older port]' : ''}`);
 	}
 	writeStdout(`${out.join('\n')}\n`);
 	return ExitCode.ok;

@@ -15,6 +15,7 @@ import {warn} from './warnings.js';
 import {ensureTraefik, traefikState, type TraefikState} from './traefik.js';
 import {CappedLog, logFileFor, removeLog} from './log-file.js';
 import {startLogRelay, type LogRelay} from './log-relay.js';
+import {legacyRefusal, stopLegacyProcess} from './legacy-process.js';
 
 export const serviceLabel = (s: Pick<HostService, 'branch' | 'logicalPort'>) => `${s.branch}:${s.logicalPort}`;
 
@@ -70,6 +71,12 @@ async function entryGone(id: string, timeoutMs: number): Promise<boolean> {
  * not clean up within a few seconds, we remove ourselves.
  */
 export async function stopHostService(service: HostService, graceMs = stopGraceMs()): Promise<void> {
+	if (service.legacy) {
+		// An older port's entry: signalled only when its command line proves it (legacy-process.ts).
+		if (childAlive(service) && !(await stopLegacyProcess(service, graceMs))) throw new PortError(legacyRefusal(service), ExitCode.failure);
+		removeHostService(service.id);
+		return;
+	}
 	if (service.owner === 'run' && signalProcess(service.supervisorPid, service.supervisorStartTime, 'SIGTERM')) {
 		if (await entryGone(service.id, graceMs + 5000)) return;
 	}

@@ -1,5 +1,6 @@
-import {appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
+import {writeFileAtomic} from './atomic-write.js';
 import {configTemplate, loadConfig} from './config.js';
 import {ExitCode, PortError, fsError} from './errors.js';
 import {projectConfigFile, treesDir} from './paths.js';
@@ -22,7 +23,8 @@ export function initProject(repoRoot: string): string[] {
 			loadConfig(repoRoot);
 			lines.push(`kept     ${path.relative(repoRoot, configFile)}`);
 		} else {
-			writeFileSync(configFile, configTemplate, {flag: 'wx'});
+			// Atomic: a full disk must not leave a truncated config that every later command rejects.
+			writeFileAtomic(configFile, configTemplate);
 			lines.push(`created  ${path.relative(repoRoot, configFile)}`);
 		}
 		lines.push(`ready    .port/trees/`);
@@ -35,7 +37,8 @@ export function initProject(repoRoot: string): string[] {
 	if (missing.length > 0) {
 		mkdirSync(path.dirname(exclude), {recursive: true});
 		const prefix = current === '' || current.endsWith('\n') ? '' : '\n';
-		appendFileSync(exclude, `${prefix}# port\n${missing.join('\n')}\n`);
+		// Rewritten whole (atomically), not appended: a short append would leave half a pattern.
+		writeFileAtomic(exclude, `${current}${prefix}# port\n${missing.join('\n')}\n`);
 	}
 	lines.push(`ignored  ${ignoredPaths.join(', ')} (in .git/info/exclude)`);
 	return lines;

@@ -1,4 +1,5 @@
 /** Shapes of `$PORT_HOME/registry.json` (documented in readme.md). */
+import {legacyHostService, legacyProject} from './registry-legacy.js';
 
 export const registryVersion = 1;
 
@@ -25,6 +26,8 @@ export interface HostService {
 	configFile: string;
 	routeName: string;
 	startedAt: string;
+	/** Read from the older shape (registry-legacy.ts): no start times, no supervisor. */
+	legacy?: true;
 }
 
 export interface ProjectEntry {
@@ -40,6 +43,8 @@ export interface ProjectEntry {
 	composeFile?: string;
 	/** What each routed port reaches (set by `port up`; status and urls read it). */
 	routes?: Array<{service: string; published: number; target: number; router: string}>;
+	/** Read from the older shape `{repo, branch, ports}` (registry-legacy.ts). */
+	legacy?: true;
 }
 
 /**
@@ -62,11 +67,15 @@ export interface Reservation {
 	owner?: 'run' | 'ui';
 }
 
+/** Entries this version does not understand: kept out of the lists, written back unchanged. */
+export const unknownEntries = Symbol('unknownEntries');
+
 export interface Registry {
 	version: number;
 	projects: ProjectEntry[];
 	hostServices: HostService[];
 	reservations: Reservation[];
+	[unknownEntries]?: {projects: unknown[]; hostServices: unknown[]};
 }
 
 export const emptyRegistry = (): Registry => ({version: registryVersion, projects: [], hostServices: [], reservations: []});
@@ -114,13 +123,19 @@ export function isProjectEntry(v: unknown): v is ProjectEntry {
 const isReservation = (v: unknown): v is Reservation =>
 	isObject(v) && isPort(v['port']) && isPid(v['pid']) && isString(v['startTime']) && typeof v['expiresAt'] === 'number';
 
-export type Checked =
-	| {kind: 'ok'; registry: Registry}
-	| {kind: 'future'; version: number}
-	| {kind: 'corrupt'; reason: string}
-	| {kind: 'partial'; registry: Registry; dropped: number};
+export type Checked = {kind: 'ok'; registry: Registry} | {kind: 'future'; version: number} | {kind: 'corrupt'; reason: string};
 
-/** Classifies parsed JSON: fine, from a newer `port`, unusable, or usable minus bad entries. */
+/** Current shape, else the older one, else undefined (kept as it is, unused). */
+const readEntry = <T>(current: (v: unknown) => v is T, legacy: (v: Record<string, unknown>) => T | undefined) => (v: unknown) =>
+	current(v) ? v : isObject(v) ? legacy(v) : undefined;
+const readHostService = readEntry(isHostService, legacyHostService);
+const readProject = readEntry(isProjectEntry, legacyProject);
+
+/**
+ * Classifies parsed JSON: usable, from a newer `port`, or unusable (not an object, or its
+ * `projects`/`hostServices` not a list). Top-level keys and entries this version does not know are kept, so a
+ * rewrite loses nothing (see serializeRegistry).
+ */
 export function checkRegistry(value: unknown): Checked {
 	if (!isObject(value)) return {kind: 'corrupt', reason: 'not a JSON object'};
 	const version = value['version'] ?? registryVersion;
@@ -130,15 +145,28 @@ export function checkRegistry(value: unknown): Checked {
 	for (const key of lists) {
 		if (value[key] !== undefined && !Array.isArray(value[key])) return {kind: 'corrupt', reason: `"${key}" is not an array`};
 	}
-	const projects = (value['projects'] as unknown[] | undefined) ?? [];
-	const hostServices = (value['hostServices'] as unknown[] | undefined) ?? [];
+	const unknown = {projects: [] as unknown[], hostServices: [] as unknown[]};
+	const sort = <T>(list: unknown, read: (v: unknown) => T | undefined, rest: unknown[]): T[] =>
+		((list as unknown[] | undefined) ?? []).flatMap(v => {
+			const entry = read(v);
+			if (entry === undefined) rest.push(v);
+			return entry === undefined ? [] : [entry];
+		});
 	const reservations = Array.isArray(value['reservations']) ? value['reservations'] : [];
 	const registry: Registry = {
+		...value,
 		version: registryVersion,
-		projects: projects.filter(isProjectEntry),
-		hostServices: hostServices.filter(isHostService),
+		projects: sort(value['projects'], readProject, unknown.projects),
+		hostServices: sort(value['hostServices'], readHostService, unknown.hostServices),
 		reservations: reservations.filter(isReservation),
 	};
-	const dropped = projects.length - registry.projects.length + (hostServices.length - registry.hostServices.length);
-	return dropped > 0 ? {kind: 'partial', registry, dropped} : {kind: 'ok', registry};
+	if (unknown.projects.length + unknown.hostServices.length > 0) registry[unknownEntries] = unknown;
+	return {kind: 'ok', registry};
+}
+
+/** The file's text: unknown top-level keys stay (spread in), unknown entries go back at the end. */
+export function serializeRegistry(registry: Registry): string {
+	const kept = registry[unknownEntries];
+	const out = kept ? {...registry, projects: [...registry.projects, ...kept.projects], hostServices: [...registry.hostServices, ...kept.hostServices]} : registry;
+	return `${JSON.stringify(out, null, 2)}\n`;
 }

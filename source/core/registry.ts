@@ -3,7 +3,7 @@ import lockfile from 'proper-lockfile';
 import {writeFileAtomic} from './atomic-write.js';
 import {ExitCode, PortError, errnoCode, fsError} from './errors.js';
 import {portHome, registryFile, registryLockFile} from './paths.js';
-import {checkRegistry, emptyRegistry, registryVersion, type Registry} from './registry-schema.js';
+import {checkRegistry, emptyRegistry, registryVersion, serializeRegistry, type Registry} from './registry-schema.js';
 import {warn} from './warnings.js';
 
 export * from './registry-schema.js';
@@ -44,8 +44,6 @@ function load(): Loaded {
 			);
 		case 'corrupt':
 			return {registry: emptyRegistry(), repair: checked.reason};
-		case 'partial':
-			return {registry: checked.registry, repair: `${checked.dropped} malformed entr${checked.dropped === 1 ? 'y' : 'ies'} dropped`};
 	}
 }
 
@@ -97,10 +95,10 @@ export function updateRegistry<T = Registry>(mutate: (registry: Registry) => T |
 	try {
 		const {registry, repair} = load();
 		if (repair) backUp(repair);
-		const before = JSON.stringify(registry);
+		const before = serializeRegistry(registry);
 		const result = mutate(registry);
-		const after = JSON.stringify(registry, null, 2);
-		if (repair || JSON.stringify(registry) !== before) writeFileAtomic(registryFile(), after + '\n');
+		const after = serializeRegistry(registry);
+		if (repair || after !== before) writeFileAtomic(registryFile(), after);
 		return (result === undefined ? registry : result) as T extends void ? Registry : T;
 	} finally {
 		release();

@@ -1,5 +1,6 @@
-import {readdirSync, rmSync, writeFileSync} from 'node:fs';
+import {readdirSync, rmSync} from 'node:fs';
 import path from 'node:path';
+import {writeFileAtomic} from './atomic-write.js';
 import {dynamicDir} from './paths.js';
 
 // Route file paths and removal, without the YAML writer: stale cleanup runs at the start of
@@ -17,7 +18,7 @@ export function removeRoute(file: string): void {
 	if (path.dirname(path.resolve(file)) !== dir || !file.endsWith('.yml')) return;
 	rmSync(file, {force: true});
 	try {
-		writeFileSync(path.join(dir, '.port-sentinel.yml'), `# touched ${new Date().toISOString()}\n`);
+		writeFileAtomic(path.join(dir, '.port-sentinel.yml'), `# touched ${new Date().toISOString()}\n`);
 	} catch {
 		// The sentinel only nudges the watcher; the route is gone either way.
 	}

@@ -12,8 +12,13 @@ import {warn} from './warnings.js';
 export const registryFacts = (registry: Registry): ProcessFacts =>
 	processFacts([...registry.hostServices.flatMap(s => [s.pid, s.supervisorPid]), ...registry.reservations.map(r => r.pid)]);
 
-export const childAlive = (s: HostService, facts?: ProcessFacts) => isAlive(s.pid, s.pidStartTime, facts);
-export const supervisorAlive = (s: HostService, facts?: ProcessFacts) => isAlive(s.supervisorPid, s.supervisorStartTime, facts);
+/** An entry from an older port has no start time: its child counts as alive while its pid exists (zombies do not count). */
+export const childAlive = (s: HostService, facts: ProcessFacts = processFacts([s.pid])) => {
+	if (!s.legacy) return isAlive(s.pid, s.pidStartTime, facts);
+	const fact = facts.get(s.pid);
+	return s.pid > 0 && fact !== undefined && !fact.zombie;
+};
+export const supervisorAlive = (s: HostService, facts?: ProcessFacts) => !s.legacy && isAlive(s.supervisorPid, s.supervisorStartTime, facts);
 
 /**
  * Dead means: the child is gone AND nobody supervises it any more. A live supervisor with a
@@ -96,8 +101,9 @@ export function cleanupStale(): HostService[] {
 	}
 	for (const service of removed) {
 		// Grandchildren of a SIGKILLed supervisor may outlive the leader and hold the port; the
-		// group is provably ours while it exists (Linux never reuses a live group's id).
-		signalGroup(service.pid, service.pidStartTime, 'SIGTERM');
+		// group is provably ours while it exists (Linux never reuses a live group's id). An older
+		// port's entry names no group we can prove ours: it is never signalled.
+		if (!service.legacy) signalGroup(service.pid, service.pidStartTime, 'SIGTERM');
 		removeLog(service.logFile);
 	}
 	return removed;

@@ -1,7 +1,7 @@
 import {existsSync, mkdirSync, readFileSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import {parse, stringify} from 'yaml';
-import {writeFileAtomic} from './atomic-write.js';
+import {writeFileAtomic, writeFilesAtomic} from './atomic-write.js';
 import {fsError} from './errors.js';
 import {dynamicDir, traefikComposeFile, traefikDir, traefikStaticFile} from './paths.js';
 import {lazyRequire} from './lazy.js';
@@ -99,19 +99,10 @@ export function writeTraefikFiles(ports: number[]): boolean {
 		[traefikStaticFile(), header + stringify(staticConfig(sorted))],
 		[traefikComposeFile(), header + stringify(composeConfig(sorted))],
 	];
-	let changed = false;
-	for (const [file, content] of files) {
-		let current: string | undefined;
-		try {
-			current = readFileSync(file, 'utf8');
-		} catch {
-			current = undefined;
-		}
-		if (current === content) continue;
-		writeFileAtomic(file, content);
-		changed = true;
-	}
-	return changed;
+	const changed = files.filter(([file, content]) => readOrUndefined(file) !== content);
+	// Both or neither: a full disk must not leave entrypoints and published ports apart.
+	if (changed.length > 0) writeFilesAtomic(changed);
+	return changed.length > 0;
 }
 
 
