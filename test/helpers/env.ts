@@ -6,7 +6,8 @@ import {fileURLToPath} from 'node:url';
 
 export const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const cliPath = path.join(repoDir, 'dist', 'cli.js');
-export const schemasDir = path.resolve(repoDir, '..', 'shared', 'schemas');
+/** Copies of the upstream JSON Schemas (provenance and licence: SOURCES.md, NOTICE there). */
+export const schemasDir = path.join(repoDir, 'test', 'fixtures', 'schemas');
 
 const cleanups: Array<() => void> = [];
 export function onCleanup(fn: () => void): void {
