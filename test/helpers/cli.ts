@@ -21,8 +21,8 @@ export function cliEnv(env: CliEnv): NodeJS.ProcessEnv {
 		CI: 'true',
 		// The test's temp root: children's temp files land there, and it marks them as this test's.
 		TMPDIR: os.tmpdir(),
-		// Traefik is a fake: no host port probe, so the developer's own :3000 or :5432 cannot matter.
-		PORT_TEST_PROBED_PORTS: '',
+		// '' (vitest.config.ts: Traefik is a fake) probes no host port: the developer's own :3000 cannot matter.
+		PORT_TEST_PROBED_PORTS: process.env['PORT_TEST_PROBED_PORTS'],
 		...env.extra,
 	};
 }

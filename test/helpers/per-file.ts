@@ -10,8 +10,6 @@ const fileRoot = mkdtempSync(path.join(runRoot, 'f-'));
 const previousTmp = process.env['TMPDIR'];
 process.env['TMPDIR'] = fileRoot;
 process.env['PORT_TEST_TOOLS'] = path.join(runRoot, 'tools');
-// Traefik is a fake in these tests: probe no host port unless a test lists it (see traefik.ts).
-process.env['PORT_TEST_PROBED_PORTS'] = '';
 
 // Registered first, so it runs after the test file's own afterAll hooks.
 afterAll(async () => {
