@@ -9,7 +9,7 @@ import {fakeDocker, makeRepo, pathWith, processesWithEnv, repoDir, runCleanups, 
 describe('test harness', () => {
 	it('temp dirs and the docker-less tools directory live under this run’s temp root, not loose in /tmp', () => {
 		const root = inject('portTestRoot');
-		expect(path.basename(root)).toMatch(/^port-test-run-/);
+		expect(path.basename(root)).toMatch(/^port-run-/);
 		expect(os.tmpdir().startsWith(`${root}${path.sep}`)).toBe(true);
 		expect(tempDir().startsWith(`${os.tmpdir()}${path.sep}`)).toBe(true);
 		expect(pathWith()).toBe(path.join(root, 'tools'));

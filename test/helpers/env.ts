@@ -24,7 +24,7 @@ export async function runCleanups(): Promise<void> {
 	}
 }
 
-export function tempDir(prefix = 'port-test-'): string {
+export function tempDir(prefix = 't-'): string {
 	const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
 	onCleanup(() => rmSync(dir, {recursive: true, force: true}));
 	return dir;

@@ -18,7 +18,7 @@ declare module 'vitest' {
  */
 export default function setup(project: TestProject): () => void {
 	if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run \`npm run build\` first (\`npm test\` does)`);
-	const root = mkdtempSync(path.join(os.tmpdir(), 'port-test-run-'));
+	const root = mkdtempSync(path.join(os.tmpdir(), 'port-run-'));
 	makeToolsDir(path.join(root, 'tools'));
 	project.provide('portTestRoot', root);
 	return () => {

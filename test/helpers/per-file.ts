@@ -6,7 +6,7 @@ import {describePids, processesWithEnv, runCleanups} from './env.js';
 // Each test file gets its own temp root under the run's (TMPDIR, so os.tmpdir() and every child
 // that inherits or is given TMPDIR use it); it marks the file's processes and goes at the end.
 const runRoot = inject('portTestRoot');
-const fileRoot = mkdtempSync(path.join(runRoot, 'f-'));
+const fileRoot = mkdtempSync(`${runRoot}${path.sep}`); // short: paths show in the dashboard's header
 const previousTmp = process.env['TMPDIR'];
 process.env['TMPDIR'] = fileRoot;
 process.env['PORT_TEST_TOOLS'] = path.join(runRoot, 'tools');
