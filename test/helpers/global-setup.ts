@@ -37,6 +37,10 @@ export default function setup(project: TestProject): () => void {
 			...(survivors.length > 0 ? [`processes of this test run outlived it (now killed):\n${listing}`] : []),
 			...(leftovers.length > 0 ? [`temp dirs of test files were not removed: ${leftovers.join(', ')}`] : []),
 		];
-		if (problems.length > 0) throw new Error(problems.join('\n'));
+		if (problems.length > 0) {
+			// vitest only logs an error thrown here ("error during close") and still exits 0.
+			process.exitCode = 1;
+			throw new Error(problems.join('\n'));
+		}
 	};
 }
