@@ -7,6 +7,9 @@ import {defineConfig} from 'vitest/config';
  */
 export default defineConfig({
 	test: {
+		// A temp root per run and per file, removed at the end; the run fails if a test's process outlives it.
+		globalSetup: ['test/helpers/global-setup.ts'],
+		setupFiles: ['test/helpers/per-file.ts'],
 		include: ['test/docker/**/*.test.ts'],
 		testTimeout: 120_000,
 		hookTimeout: 120_000,

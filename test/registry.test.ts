@@ -1,7 +1,7 @@
 import {spawn} from 'node:child_process';
 import {existsSync, readFileSync, readdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {build} from 'esbuild';
+import {build, stop} from 'esbuild';
 import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import {readRegistry, updateRegistry} from '../source/core/registry.js';
 import {setWarningSink} from '../source/core/warnings.js';
@@ -23,6 +23,7 @@ beforeAll(async () => {
 		banner: {js: "import {createRequire} from 'node:module'; const require = createRequire(import.meta.url);"},
 		logLevel: 'error',
 	});
+	await stop(); // esbuild's service process would outlive the file
 });
 
 beforeEach(() => {

@@ -1,11 +1,10 @@
 import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {parse} from 'yaml';
-import {afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {afterEach, describe, expect, it} from 'vitest';
 import {finished, isProcessAlive, port, processesWith, readRegistryFile, routeFiles, startPort, type CliEnv} from './helpers/cli.js';
 import {addWorktree, fakeDocker, makeRepo, repoDir, runCleanups, tempDir, waitFor} from './helpers/env.js';
 import {httpGet} from './helpers/http.js';
-import {execFileSync} from 'node:child_process';
 
 const server = path.join(repoDir, 'test', 'fixtures', 'server.cjs');
 let counter = 0;
@@ -330,7 +329,3 @@ describe('port run: usage errors exit 2 with the usage line', () => {
 		expect(existsSync(path.join(portHome, 'registry.json'))).toBe(false);
 	});
 });
-
-beforeAll(() => {
-	execFileSync(process.execPath, [path.join(repoDir, 'scripts', 'build.mjs')]);
-}, 60_000);

@@ -25,8 +25,8 @@ describe('generated Traefik files validate against the official schemas', () => 
 	beforeEach(() => {
 		process.env['PORT_HOME'] = tempDir();
 	});
-	afterEach(() => {
-		runCleanups();
+	afterEach(async () => {
+		await runCleanups();
 		delete process.env['PORT_HOME'];
 	});
 

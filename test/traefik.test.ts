@@ -25,15 +25,28 @@ async function holdPort(): Promise<number> {
 }
 
 describe('ensureTraefik: a logical port another program holds on the host (A)', () => {
+	it('tests probe no host port by default: a held port does not refuse port up', async () => {
+		// What keeps the suite passing while the developer's own servers hold :3000 or :5432.
+		const held = await holdPort();
+		const env: CliEnv = {portHome: tempDir('port-home-'), dockerBin: fakeDocker().bin};
+		const repo = makeRepo('app');
+		writeFileSync(path.join(repo, 'docker-compose.yml'), `services:\n  web:\n    image: port-test/busybox:local\n    ports: ["${held}:8080"]\n`);
+		expect((await port(['init'], repo, env)).code).toBe(0);
+		const result = await port(['up'], repo, env);
+		expect(result.code, result.stderr).toBe(0);
+		expect(read(env.portHome, 'traefik.yml')).toContain(`port${held}`);
+	});
+
 	it('port run refuses to route it with a clear warning, touches neither the files nor Traefik, and other ports keep working', async () => {
 		const portHome = tempDir('port-home-');
 		const docker = fakeDocker();
-		const env: CliEnv = {portHome, dockerBin: docker.bin};
+		const held = await holdPort();
+		// The real probe for :held only; 3001/3002 count as free even if the developer's machine uses them.
+		const env: CliEnv = {portHome, dockerBin: docker.bin, extra: {PORT_TEST_PROBED_PORTS: String(held)}};
 		const repo = makeRepo('app');
 		expect((await port(['run', '3001', '--', 'true'], repo, env)).code).toBe(0);
 		const staticBefore = read(portHome, 'traefik.yml');
 		const composeBefore = read(portHome, 'docker-compose.yml');
-		const held = await holdPort();
 
 		const callsBefore = docker.calls().length;
 		const blocked = startPort(['run', String(held), '--', 'sleep', '30'], repo, env);
@@ -63,7 +76,7 @@ describe('ensureTraefik: a logical port another program holds on the host (A)', 
 		const held = await holdPort();
 		const portHome = tempDir('port-home-');
 		const docker = fakeDocker();
-		const env: CliEnv = {portHome, dockerBin: docker.bin};
+		const env: CliEnv = {portHome, dockerBin: docker.bin, extra: {PORT_TEST_PROBED_PORTS: String(held)}};
 		const repo = makeRepo('app');
 		writeFileSync(path.join(repo, 'docker-compose.yml'), `services:\n  web:\n    image: port-test/busybox:local\n    ports: ["${held}:8080"]\n`);
 		expect((await port(['init'], repo, env)).code).toBe(0);

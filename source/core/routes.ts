@@ -15,7 +15,7 @@ export interface HostRoute {
 	actualPort: number;
 }
 
-/** Dynamic configuration for one host service (schema: shared/schemas/traefik-v3-file-provider.json). */
+/** Dynamic configuration for one host service (schema: test/fixtures/schemas/traefik-v3-file-provider.json). */
 export function hostRouteConfig(route: HostRoute) {
 	return {
 		http: {

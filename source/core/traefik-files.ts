@@ -14,7 +14,7 @@ export const defaultTraefikImage = 'traefik:v3.7.6';
 export const traefikImage = () => process.env['PORT_TRAEFIK_IMAGE']?.trim() || defaultTraefikImage;
 export const entrypointName = (port: number) => `port${port}`;
 
-/** Traefik's static configuration (schema: shared/schemas/traefik-v3.json). */
+/** Traefik's static configuration (schema: test/fixtures/schemas/traefik-v3.json). */
 export function staticConfig(ports: number[]) {
 	return {
 		global: {checkNewVersion: false, sendAnonymousUsage: false},
@@ -28,7 +28,7 @@ export function staticConfig(ports: number[]) {
 	};
 }
 
-/** The Compose file that runs Traefik (schema: shared/schemas/compose-spec.json). */
+/** The Compose file that runs Traefik (schema: test/fixtures/schemas/compose-spec.json). */
 export function composeConfig(ports: number[], image = traefikImage()) {
 	return {
 		name: traefikComposeProject,

@@ -101,6 +101,10 @@ function canBind(port: number, host: string): Promise<boolean> {
 
 /** Can Traefik's port publishing bind `port` on the host? Checked on 0.0.0.0 and ::, like get-port. */
 async function hostPortFree(port: number): Promise<boolean> {
+	// Tests only (a fake docker, no real Traefik): probe just the listed ports, count the rest as
+	// free, so a developer's own servers on :3000 or :5432 do not change what the tests see.
+	const probed = process.env['PORT_TEST_PROBED_PORTS'];
+	if (probed !== undefined && !probed.split(',').includes(String(port))) return true;
 	return (await canBind(port, '0.0.0.0')) && (await canBind(port, '::'));
 }
 

@@ -90,13 +90,13 @@ describe('real Docker engine: two worktrees, same ports, at once', () => {
 		projects = {a: composeProjectName(repo, 'feature-a'), b: composeProjectName(repo, 'feature-b')};
 	});
 
-	afterAll(() => {
+	afterAll(async () => {
 		if (problem) return;
 		for (const project of Object.values(projects ?? {})) dockerText('compose', '-p', project, 'down', '-t', '1', '--remove-orphans');
 		const traefik = dockerText('inspect', '--type', 'container', '--format', '{{index .Config.Labels "com.docker.compose.project.config_files"}}', 'port-traefik');
 		if (traefik.status === 0 && env && traefik.stdout.startsWith(env.portHome)) dockerText('rm', '-f', 'port-traefik');
 		if (!networkExisted) dockerText('network', 'rm', 'traefik-network');
-		runCleanups();
+		await runCleanups();
 		process.stderr.write(`[docker suite timings] ${JSON.stringify(timings)}\n`);
 	});
 

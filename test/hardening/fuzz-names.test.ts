@@ -42,9 +42,9 @@ beforeAll(() => {
 	home = tempDir('port-fuzz-home-');
 	process.env['PORT_HOME'] = home;
 });
-afterAll(() => {
+afterAll(async () => {
 	delete process.env['PORT_HOME'];
-	runCleanups();
+	await runCleanups();
 });
 
 describe('branch-name fuzzing', () => {

@@ -29,7 +29,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await port(['kill', '--all'], repo, env);
-	runCleanups();
+	await runCleanups();
 });
 
 function run(args: string[], cwd: string, stdin: 'ignore' | 'pipe'): Promise<{code: number | null; ms: number; stderr: string; stdout: string}> {

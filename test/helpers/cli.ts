@@ -1,5 +1,6 @@
 import {spawn, type ChildProcess} from 'node:child_process';
 import {readFileSync, existsSync, readdirSync} from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {cliPath, onCleanup, pathWith} from './env.js';
 import {processStartTime} from '../../source/core/process-info.js';
@@ -18,6 +19,10 @@ export function cliEnv(env: CliEnv): NodeJS.ProcessEnv {
 		PORT_HOME: env.portHome,
 		PORT_STOP_TIMEOUT: '2000',
 		CI: 'true',
+		// The test's temp root: children's temp files land there, and it marks them as this test's.
+		TMPDIR: os.tmpdir(),
+		// '' (vitest.config.ts: Traefik is a fake) probes no host port: the developer's own :3000 cannot matter.
+		PORT_TEST_PROBED_PORTS: process.env['PORT_TEST_PROBED_PORTS'],
 		...env.extra,
 	};
 }
@@ -42,10 +47,24 @@ export function startPort(args: string[], cwd: string, env: CliEnv): ChildProces
 	child.output = {stdout: '', stderr: ''};
 	child.stdout!.on('data', (d: Buffer) => (child.output.stdout += d.toString()));
 	child.stderr!.on('data', (d: Buffer) => (child.output.stderr += d.toString()));
-	onCleanup(() => {
-		if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-	});
+	onCleanup(() => stopLikeAUser(child, env));
 	return child;
+}
+
+/**
+ * Stops a `port run` still running at cleanup the way a user would: SIGTERM (it stops its
+ * service), then SIGKILL if it hangs, then `port kill --all` in that PORT_HOME for a service a
+ * SIGKILLed supervisor orphaned by design.
+ */
+async function stopLikeAUser(child: ChildProcess, env: CliEnv): Promise<void> {
+	if (child.exitCode !== null || child.signalCode !== null) return;
+	child.kill('SIGTERM');
+	const exited = await Promise.race([finished(child).then(() => true), new Promise<false>(resolve => setTimeout(() => resolve(false), 5000))]);
+	if (!exited) {
+		child.kill('SIGKILL');
+		await finished(child);
+	}
+	if (existsSync(path.join(env.portHome, 'registry.json'))) await finished(spawn(process.execPath, [cliPath, 'kill', '--all'], {cwd: env.portHome, env: cliEnv(env), stdio: 'ignore'}));
 }
 
 export function finished(child: ChildProcess & {output?: {stdout: string; stderr: string}}): Promise<RunResult> {

@@ -6,23 +6,25 @@ import {fileURLToPath} from 'node:url';
 
 export const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const cliPath = path.join(repoDir, 'dist', 'cli.js');
-export const schemasDir = path.resolve(repoDir, '..', 'shared', 'schemas');
+/** Copies of the upstream JSON Schemas (provenance and licence: SOURCES.md, NOTICE there). */
+export const schemasDir = path.join(repoDir, 'test', 'fixtures', 'schemas');
 
-const cleanups: Array<() => void> = [];
-export function onCleanup(fn: () => void): void {
+const cleanups: Array<() => unknown> = [];
+export function onCleanup(fn: () => unknown): void {
 	cleanups.push(fn);
 }
-export function runCleanups(): void {
+/** Runs every registered cleanup, newest first (services before the temp dirs they live in). */
+export async function runCleanups(): Promise<void> {
 	while (cleanups.length > 0) {
 		try {
-			cleanups.pop()!();
+			await cleanups.pop()!();
 		} catch {
 			// best effort
 		}
 	}
 }
 
-export function tempDir(prefix = 'port-test-'): string {
+export function tempDir(prefix = 't-'): string {
 	const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
 	onCleanup(() => rmSync(dir, {recursive: true, force: true}));
 	return dir;
@@ -82,15 +84,9 @@ exit 0
 	};
 }
 
-let toolsDir: string | undefined;
-
-/**
- * A directory of symlinks to every tool of the system PATH except docker itself, so a test can
- * run with no docker at all even on a machine (CI) where Docker is installed.
- */
-function toolsWithoutDocker(): string {
-	if (toolsDir && existsSync(toolsDir)) return toolsDir;
-	const dir = mkdtempSync(path.join(os.tmpdir(), 'port-test-tools-'));
+/** Makes the tools directory: symlinks to every tool of the system PATH except docker. */
+export function makeToolsDir(dir: string): string {
+	mkdirSync(dir, {recursive: true});
 	const sources = [path.dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin'];
 	for (const source of sources) {
 		let names: string[] = [];
@@ -108,8 +104,17 @@ function toolsWithoutDocker(): string {
 			}
 		}
 	}
-	toolsDir = dir;
-	process.once('exit', () => rmSync(dir, {recursive: true, force: true}));
+	return dir;
+}
+
+/**
+ * A directory of symlinks to every tool of the system PATH except docker itself, so a test can
+ * run with no docker at all even on a machine (CI) where Docker is installed. Made once per run
+ * by test/helpers/global-setup.ts, which removes it at the end.
+ */
+function toolsWithoutDocker(): string {
+	const dir = process.env['PORT_TEST_TOOLS'];
+	if (!dir || !existsSync(dir)) throw new Error('PORT_TEST_TOOLS is not set: run the tests through a vitest config of this repository (its globalSetup makes the tools directory)');
 	return dir;
 }
 
@@ -127,3 +132,36 @@ export async function waitFor<T>(check: () => T | undefined | false | Promise<T 
 		await new Promise(resolve => setTimeout(resolve, interval));
 	}
 }
+
+/**
+ * Pids of live processes (not this one, nor its ancestors) whose environment carries `marker`:
+ * a test's children inherit PORT_HOME/TMPDIR/PATH under the run's temp root, so this finds the
+ * processes of one test file or run, and never another run's.
+ */
+export function processesWithEnv(marker: string): number[] {
+	const ancestors = new Set<number>();
+	for (let pid = process.pid; pid > 1; ) {
+		ancestors.add(pid);
+		const stat = readOr(`/proc/${pid}/stat`);
+		pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+	}
+	const pids: number[] = [];
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry) || ancestors.has(Number(entry))) continue;
+		const state = readOr(`/proc/${entry}/stat`);
+		if (state === '' || state.slice(state.lastIndexOf(')') + 2).startsWith('Z')) continue;
+		if (readOr(`/proc/${entry}/environ`).includes(marker)) pids.push(Number(entry));
+	}
+	return pids;
+}
+
+function readOr(file: string): string {
+	try {
+		return readFileSync(file, 'utf8');
+	} catch {
+		return '';
+	}
+}
+
+/** One line per pid: its command line, for a failure message. */
+export const describePids = (pids: number[]): string => pids.map(pid => `${pid}: ${readOr(`/proc/${pid}/cmdline`).split('\0').join(' ').trim()}`).join('\n');

@@ -1,5 +1,6 @@
 import {execFileSync} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
+import os from 'node:os';
 import {cliPath, onCleanup, pathWith, waitFor} from './env.js';
 
 export type TmuxDashboard = {
@@ -26,7 +27,7 @@ export function startDashboardInTmux(options: {cwd: string; portHome: string; do
 	const {cwd, portHome, dockerBin, width, height, extraEnv = {}} = options;
 	const socket = `port-ui-test-${randomBytes(4).toString('hex')}`;
 	const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
-	const env = [`CI=false`, `TERM=xterm-256color`, `PORT_HOME=${portHome}`, `PATH=${pathWith(dockerBin)}`, `PORT_STOP_TIMEOUT=2000`, ...Object.entries(extraEnv).map(([key, value]) => `${key}=${value}`)];
+	const env = [`CI=false`, `TERM=xterm-256color`, `PORT_HOME=${portHome}`, `PATH=${pathWith(dockerBin)}`, `PORT_STOP_TIMEOUT=2000`, `TMPDIR=${os.tmpdir()}`, ...(process.env['PORT_TEST_PROBED_PORTS'] === undefined ? [] : [`PORT_TEST_PROBED_PORTS=${process.env['PORT_TEST_PROBED_PORTS']}`]), ...Object.entries(extraEnv).map(([key, value]) => `${key}=${value}`)];
 	const command = `env -i ${env.map(e => `'${e}'`).join(' ')} '${process.execPath}' '${cliPath}' ui; echo PORT-UI-EXITED $?; sleep 120`;
 	tmux('new-session', '-d', '-s', 'ui', '-x', String(width), '-y', String(height), '-c', cwd, command);
 	onCleanup(() => {

@@ -39,7 +39,7 @@ afterEach(async () => {
 	if (store && store.getState().phase === 'running') await store.getState().confirmQuit('stop');
 	store?.getState().dispose();
 	store = undefined;
-	runCleanups();
+	await runCleanups();
 });
 
 async function mount(extra: Partial<DashboardDeps> = {}, cwd = repo) {

@@ -13,9 +13,9 @@ beforeEach(() => {
 	process.env['PATH'] = pathWith(fakeDocker().bin);
 	process.env['PORT_LOG_MAX_BYTES'] = '20000';
 });
-afterEach(() => {
+afterEach(async () => {
 	delete process.env['PORT_LOG_MAX_BYTES'];
-	runCleanups();
+	await runCleanups();
 });
 
 describe('file-mode log cap', () => {

@@ -34,7 +34,7 @@ afterEach(async () => {
 	if (store && store.getState().phase === 'running') await store.getState().confirmQuit('stop');
 	store?.getState().dispose();
 	store = undefined;
-	runCleanups();
+	await runCleanups();
 });
 
 function open(extra: Partial<DashboardDeps> = {}): DashboardStore {

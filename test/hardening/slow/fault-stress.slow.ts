@@ -3,11 +3,9 @@
 // `port kill`), with a `port list` after each round. SIGKILL of `port run` leaves its child
 // running by design ("orphaned", still listed); those are ended with `port kill --all` at the
 // end. Then: 0 registry entries, 0 route files, 0 live processes.
-import {execFileSync} from 'node:child_process';
-import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {port, processesWith, readRegistryFile, routeFiles, startPort, type CliEnv} from '../../helpers/cli.js';
-import {addWorktree, fakeDocker, makeRepo, repoDir, runCleanups, tempDir, waitFor} from '../../helpers/env.js';
+import {addWorktree, fakeDocker, makeRepo, runCleanups, tempDir, waitFor} from '../../helpers/env.js';
 import {prng} from '../../helpers/prng.js';
 
 const rounds = Number(process.env['STRESS_ROUNDS']) || 20;
@@ -20,7 +18,6 @@ let trees: string[];
 const marker = `300.${process.pid}${Date.now() % 10_000}`;
 
 beforeAll(async () => {
-	execFileSync(process.execPath, [path.join(repoDir, 'scripts', 'build.mjs')]);
 	repo = makeRepo('app');
 	env = {portHome: tempDir('port-stress-home-'), dockerBin: fakeDocker().bin, extra: {PORT_STOP_TIMEOUT: '1500'}};
 	expect((await port(['init'], repo, env)).code).toBe(0);
@@ -36,7 +33,7 @@ afterAll(async () => {
 			// gone
 		}
 	}
-	runCleanups();
+	await runCleanups();
 });
 
 describe('fault stress', () => {

@@ -5,9 +5,9 @@
 import {execFileSync} from 'node:child_process';
 import {mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {afterAll, describe, expect, it} from 'vitest';
 import {finished, port, startPort, type CliEnv} from '../../helpers/cli.js';
-import {fakeDocker, makeRepo, repoDir, runCleanups, tempDir} from '../../helpers/env.js';
+import {fakeDocker, makeRepo, runCleanups, tempDir} from '../../helpers/env.js';
 import {liveEntry, tempFiles, type Scene} from '../cases.js';
 
 const mounts: string[] = [];
@@ -22,12 +22,9 @@ function mountTmpfs(size: string): string {
 	return dir;
 }
 
-beforeAll(() => {
-	execFileSync(process.execPath, [path.join(repoDir, 'scripts', 'build.mjs')]);
-});
-afterAll(() => {
+afterAll(async () => {
 	for (const dir of mounts.reverse()) execFileSync('umount', ['-l', dir]);
-	runCleanups();
+	await runCleanups();
 });
 
 function fixture(home: string) {
