@@ -3,7 +3,7 @@ import {ExitCode, PortError} from '../core/errors.js';
 import {requireProject} from '../core/project.js';
 import {cleanupStale} from '../core/stale.js';
 import {enterWorktree, gitWorktrees} from '../core/worktrees.js';
-import {commands} from './index.js';
+import {commandNames, type Invocation} from './names.js';
 import {parseCommand, positionals} from './parse.js';
 
 export const spec = {
@@ -40,16 +40,15 @@ function distance(a: string, b: string): number {
 	return row[b.length]!;
 }
 
-export default async function enter(argv: string[]): Promise<number> {
-	const cli = parseCommand(spec, argv);
+export default async function enter(argv: string[], _rest: string[] | undefined, invocation: Invocation): Promise<number> {
+	const cli = await parseCommand(spec, argv);
 	const usage = `Usage: ${spec.usage}`;
 	const [branch] = positionals(spec, cli.input, 1, 'Missing <branch>.') as [string];
 	const project = requireProject();
 	cleanupStale();
 
-	const shorthand = process.argv[2] !== 'enter';
-	if (shorthand) {
-		const near = Object.keys(commands).find(name => name !== 'enter' && distance(name, branch) <= (name.length > 4 ? 2 : 1));
+	if (invocation.shorthand) {
+		const near = commandNames.find(name => name !== 'enter' && distance(name, branch) <= (name.length > 4 ? 2 : 1));
 		if (near) {
 			const known = (await gitWorktrees(project.repoRoot)).some(w => w.branch === branch);
 			if (!known) {

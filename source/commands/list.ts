@@ -28,7 +28,7 @@ const statusOf = (child: boolean, supervisor: boolean): ServiceStatus => (superv
 export const serviceStatus = (s: HostService): ServiceStatus => statusOf(childAlive(s), supervisorAlive(s));
 
 export default async function list(argv: string[]): Promise<number> {
-	const cli = parseCommand(spec, argv);
+	const cli = await parseCommand(spec, argv);
 	cleanupStale();
 	const project = detectProject();
 	const worktrees = project ? listWorktrees(project.repoRoot).map(w => ({...w, current: w.path === project.worktreePath})) : [];
