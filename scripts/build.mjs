@@ -4,7 +4,7 @@
 //   dependencies (meow, yaml, execa, Ink/React) are reached through dynamic import(), so esbuild
 //   puts them in chunks (dist/chunks/) that load only when a command needs them. Code shared by
 //   several commands lives in one chunk: every module has exactly one copy in dist/.
-// - Everything is bundled: dist/ runs without node_modules.
+// - Everything but proper-lockfile (see `external`) is bundled.
 // - Nothing is rewritten: the output is what the sources say.
 // Start-up budgets: bench/startup.mjs (the Benchmarks section of readme.md).
 import {build} from 'esbuild';
@@ -38,8 +38,10 @@ await build({
 	// Prefer ESM builds: jsonc-parser's UMD "main" hides its requires from the bundler.
 	mainFields: ['module', 'main'],
 	define: {'process.env.NODE_ENV': '"production"'},
-	// Ink imports react-devtools-core only when DEV=true; it is not installed.
-	external: ['react-devtools-core'],
+	// - Ink imports react-devtools-core only when DEV=true; it is not installed.
+	// - proper-lockfile is require()d from node_modules on the first registry write (the registry's
+	//   critical section is sync, and ESM output cannot require a bundled module lazily).
+	external: ['react-devtools-core', 'proper-lockfile'],
 	// CommonJS dependencies (proper-lockfile, graceful-fs) require() Node built-ins; ESM output
 	// has no `require`, so each chunk gets one.
 	banner: {js: "import {createRequire as __createRequire} from 'node:module'; const require = __createRequire(import.meta.url);"},

@@ -1,10 +1,16 @@
 #!/usr/bin/env node
+import nodeModule from 'node:module';
 import {splitArgv} from './core/args.js';
 import {ExitCode, PortError} from './core/errors.js';
 import {commandSummaries, commands} from './commands/index.js';
 import type {CommandName} from './commands/names.js';
 import {writeStdout} from './core/output.js';
 import {version} from './version.js';
+
+// Node 22.1+ can keep compiled code on disk between runs (for the chunks imported from here on:
+// commands, meow, the dashboard). Node 20 has no such API and compiles every time.
+const compileCache = nodeModule as {enableCompileCache?: () => unknown};
+if (typeof compileCache.enableCompileCache === 'function') compileCache.enableCompileCache();
 
 const help = `
   port: run the same services on the same ports in many git worktrees at once.
