@@ -1,8 +1,8 @@
 // Builds the CLI into dist/: one esbuild run, ESM with code splitting.
 //
-// - dist/cli.js is the entry (source/cli.ts). Each command, the dashboard and the heavy
-//   dependencies (meow, yaml, execa, Ink/React) are reached through dynamic import(), so esbuild
-//   puts them in chunks (dist/chunks/) that load only when a command needs them. Code shared by
+// - dist/cli.js is the entry (source/cli.ts). Each command, the dashboard and meow are reached
+//   through dynamic import(), so esbuild puts them, and what only they use (yaml, execa, Ink,
+//   React), in chunks (dist/chunks/) that load only when a command needs them. Code shared by
 //   several commands lives in one chunk: every module has exactly one copy in dist/.
 // - Everything but proper-lockfile (see `external`) is bundled.
 // - Nothing is rewritten: the output is what the sources say.
@@ -42,7 +42,7 @@ await build({
 	// - proper-lockfile is require()d from node_modules on the first registry write (the registry's
 	//   critical section is sync, and ESM output cannot require a bundled module lazily).
 	external: ['react-devtools-core', 'proper-lockfile'],
-	// CommonJS dependencies (proper-lockfile, graceful-fs) require() Node built-ins; ESM output
+	// CommonJS dependencies (cross-spawn under execa, parts of Ink) require() Node built-ins; ESM output
 	// has no `require`, so each chunk gets one.
 	banner: {js: "import {createRequire as __createRequire} from 'node:module'; const require = __createRequire(import.meta.url);"},
 });
