@@ -1,5 +1,7 @@
 // No import circles in source/: the module graph is read from esbuild's metafile (the same
-// resolver as the build), static and dynamic imports alike.
+// resolver as the build), static and dynamic imports alike. And only cli.ts reads process.argv.
+import {readFileSync} from 'node:fs';
+import path from 'node:path';
 import {build} from 'esbuild';
 import {describe, expect, it} from 'vitest';
 import {repoDir} from './helpers/env.js';
@@ -62,5 +64,13 @@ describe('module graph', () => {
 		// The graph really covers the commands and the dashboard.
 		expect([...graph.keys()]).toEqual(expect.arrayContaining(['source/cli.ts', 'source/commands/enter.ts', 'source/ui/run-ui.tsx', 'source/core/registry.ts']));
 		expect(findCycles(graph).map(cycle => cycle.join(' -> '))).toEqual([]);
+	});
+});
+
+describe('process.argv', () => {
+	it('is read only by source/cli.ts (commands get what they need as parameters)', async () => {
+		const graph = await sourceGraph();
+		const readers = [...graph.keys()].filter(file => /process\.argv/.test(readFileSync(path.join(repoDir, file), 'utf8')));
+		expect(readers).toEqual(['source/cli.ts']);
 	});
 });

@@ -3,11 +3,11 @@ export const commandNames = ['run', 'init', 'list', 'kill', 'enter', 'shell-hook
 
 export type CommandName = (typeof commandNames)[number];
 
-/** How cli.ts was invoked, for the commands that need it (only cli.ts reads process.argv). */
+/** How cli.ts was invoked, for the commands that need it (only cli.ts reads the command line). */
 export interface Invocation {
 	/** True when `enter` was reached as `port <branch>` rather than `port enter <branch>`. */
 	shorthand: boolean;
-	/** The script being run (process.argv[1]): the dashboard runs it again for up/down. */
+	/** The script being run (argv[1]): the dashboard runs it again for up/down. */
 	script: string | undefined;
 }
 
