@@ -47,6 +47,7 @@ await build({
 	banner: {js: "import {createRequire as __createRequire} from 'node:module'; const require = __createRequire(import.meta.url);"},
 });
 await chmod(path.join(outdir, 'cli.js'), 0o755);
+// The .js files are ES modules wherever dist/ ends up.
 await writeFile(path.join(outdir, 'package.json'), '{\n  "type": "module"\n}\n');
 
 const previous = `${finalDir}.old-${process.pid}`;
