@@ -2,12 +2,13 @@ import {spawn} from 'node:child_process';
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {build} from 'esbuild';
-import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
+import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import {readRegistry, updateRegistry} from '../source/core/registry.js';
 import {setWarningSink} from '../source/core/warnings.js';
 import {port, readRegistryFile} from './helpers/cli.js';
-import {fakeDocker, makeRepo, onCleanup, repoDir, runCleanups, tempDir} from './helpers/env.js';
+import {fakeDocker, makeRepo, repoDir, runCleanups, tempDir} from './helpers/env.js';
 
+let writerDir: string;
 let writerBundle: string;
 let home: string;
 
@@ -15,9 +16,8 @@ beforeAll(async () => {
 	// Inside the checkout: the registry require()s proper-lockfile from node_modules on first write.
 	const cache = path.join(repoDir, 'node_modules', '.cache');
 	mkdirSync(cache, {recursive: true});
-	const dir = mkdtempSync(path.join(cache, 'port-writer-'));
-	onCleanup(() => rmSync(dir, {recursive: true, force: true}));
-	writerBundle = path.join(dir, 'writer.mjs');
+	writerDir = mkdtempSync(path.join(cache, 'port-writer-'));
+	writerBundle = path.join(writerDir, 'writer.mjs');
 	await build({
 		entryPoints: [path.join(repoDir, 'test', 'fixtures', 'registry-writer.ts')],
 		bundle: true,
@@ -29,6 +29,8 @@ beforeAll(async () => {
 		logLevel: 'error',
 	});
 });
+
+afterAll(() => rmSync(writerDir, {recursive: true, force: true}));
 
 beforeEach(() => {
 	home = tempDir('port-home-');
