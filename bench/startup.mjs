@@ -4,7 +4,9 @@
 // from elsewhere hits subject and reference alike.
 import {cliPath, fakeDocker, fmt, isMain, makeRepo, now, portEnv, readRegistry, runStandalone, sleep, startPort, stats, tempDir, timeRun, waitFor} from './lib.mjs';
 
-export const budgetRatio = 1.25;
+// Budgets, as ratios of the `node -e 0` median: an ESM entry alone costs Node 20 ~10% of that.
+export const budgetRatio = 1.35;
+export const versionBudgetRatio = 1.15;
 
 export async function run({runs = Number(process.env.BENCH_RUNS) || 40, warmup = 5} = {}) {
 	const portHome = tempDir('port-bench-home-');
@@ -50,13 +52,17 @@ export async function run({runs = Number(process.env.BENCH_RUNS) || 40, warmup =
 	});
 	const list = stats(samples[2]);
 	const ratio = list.median / reference.median;
+	const versionRatio = stats(samples[1]).median / reference.median;
 	return {
 		key: 'startup',
 		title: '1. Start-up',
 		description: `Wall time from spawn to exit (ms), ${runs} interleaved runs after ${warmup} warm-up rounds; cwd is a worktree of a repository with 3 worktrees and 5 host services registered by real \`port run\`s.`,
 		header: ['command', 'median ms', 'p10-p90 ms', 'ratio to node -e 0', 'runs'],
 		rows,
-		budgets: [{text: `\`port list --json\` median ${fmt(ratio, 2)}x \`node -e 0\` (budget <= ${budgetRatio}x)`, met: ratio <= budgetRatio}],
+		budgets: [
+			{text: `\`port --version\` median ${fmt(versionRatio, 2)}x \`node -e 0\` (budget <= ${versionBudgetRatio}x)`, met: versionRatio <= versionBudgetRatio},
+			{text: `\`port list --json\` median ${fmt(ratio, 2)}x \`node -e 0\` (budget <= ${budgetRatio}x)`, met: ratio <= budgetRatio},
+		],
 		notes: left === 0 ? [] : [`${left} registry entries were left after stopping the services`],
 		summary: {referenceMs: reference.median, versionMs: stats(samples[1]).median, listMs: list.median, ratio},
 	};

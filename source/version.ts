@@ -1,4 +1,4 @@
-import {createRequire} from 'node:module';
+import pkg from '../package.json' with {type: 'json'};
 
-// package.json sits one level above both source/ and dist/.
-export const {version} = createRequire(import.meta.url)('../package.json') as {version: string};
+// Bundled into dist/ at build time (no package.json read at start-up).
+export const {version} = pkg;

@@ -1,18 +1,23 @@
 import {spawn} from 'node:child_process';
-import {existsSync, readFileSync, readdirSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {build, stop} from 'esbuild';
-import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
+import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import {readRegistry, updateRegistry} from '../source/core/registry.js';
 import {setWarningSink} from '../source/core/warnings.js';
 import {port, readRegistryFile} from './helpers/cli.js';
 import {fakeDocker, makeRepo, onCleanup, repoDir, runCleanups, tempDir} from './helpers/env.js';
 
+let writerDir: string;
 let writerBundle: string;
 let home: string;
 
 beforeAll(async () => {
-	writerBundle = path.join(tempDir('port-writer-'), 'writer.mjs');
+	// Inside the checkout: the registry require()s proper-lockfile from node_modules on first write.
+	const cache = path.join(repoDir, 'node_modules', '.cache');
+	mkdirSync(cache, {recursive: true});
+	writerDir = mkdtempSync(path.join(cache, 'port-writer-'));
+	writerBundle = path.join(writerDir, 'writer.mjs');
 	await build({
 		entryPoints: [path.join(repoDir, 'test', 'fixtures', 'registry-writer.ts')],
 		bundle: true,
@@ -25,6 +30,8 @@ beforeAll(async () => {
 	});
 	await stop(); // esbuild's service process would outlive the file
 });
+
+afterAll(() => rmSync(writerDir, {recursive: true, force: true}));
 
 beforeEach(() => {
 	home = tempDir('port-home-');

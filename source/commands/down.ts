@@ -24,7 +24,7 @@ export const spec = {
 } as const;
 
 export default async function down(argv: string[]): Promise<number> {
-	const cli = parseCommand(spec, argv);
+	const cli = await parseCommand(spec, argv);
 	positionals(spec, cli.input, 0);
 	const project = requireProject();
 	cleanupStale();

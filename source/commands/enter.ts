@@ -3,7 +3,7 @@ import {ExitCode, PortError} from '../core/errors.js';
 import {requireProject} from '../core/project.js';
 import {cleanupStale} from '../core/stale.js';
 import {branchExists, enterWorktree, gitWorktrees} from '../core/worktrees.js';
-import {commands} from './index.js';
+import {commandNames, type Invocation} from './names.js';
 import {parseCommand, positionals} from './parse.js';
 import {probableCommand} from './typo.js';
 
@@ -26,8 +26,8 @@ export const spec = {
 	flags: {},
 } as const;
 
-export default async function enter(argv: string[]): Promise<number> {
-	const cli = parseCommand(spec, argv);
+export default async function enter(argv: string[], _rest: string[] | undefined, invocation: Invocation): Promise<number> {
+	const cli = await parseCommand(spec, argv);
 	const usage = `Usage: ${spec.usage}`;
 	const [branch] = positionals(spec, cli.input, 1, 'Missing <branch>.') as [string];
 	const project = requireProject();
@@ -35,8 +35,7 @@ export default async function enter(argv: string[]): Promise<number> {
 
 	// `port lsit` must not quietly create a branch: a near-miss of a command is refused unless
 	// that branch exists (as a worktree or a local branch); `port enter lsit` always means it.
-	const shorthand = process.argv[2] !== 'enter';
-	const near = shorthand ? probableCommand(branch, Object.keys(commands).filter(name => name !== 'enter')) : undefined;
+	const near = invocation.shorthand ? probableCommand(branch, commandNames.filter(name => name !== 'enter')) : undefined;
 	if (near) {
 		const known = (await gitWorktrees(project.repoRoot)).some(w => w.branch === branch) || (await branchExists(project.repoRoot, branch));
 		if (!known) throw new PortError(`Unknown command "${branch}". Did you mean "port ${near}"?`, ExitCode.usage, `To enter a branch of that name, run 'port enter ${branch}'.`);

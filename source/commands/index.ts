@@ -1,11 +1,10 @@
-/** A subcommand: its argv before `--`, and the words after `--` (undefined when there is none). */
-export type Command = (argv: string[], rest: string[] | undefined) => Promise<number>;
+import type {Command, CommandName} from './names.js';
 
 /**
  * Every subcommand, loaded lazily so a command only pays for what it uses (and only `port ui`
  * ever loads Ink and React).
  */
-export const commands: Record<string, () => Promise<{default: Command}>> = {
+export const commands: Record<CommandName, () => Promise<{default: Command}>> = {
 	run: () => import('./run.js'),
 	init: () => import('./init.js'),
 	list: () => import('./list.js'),

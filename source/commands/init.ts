@@ -14,7 +14,7 @@ export const spec = {
 } as const;
 
 export default async function init(argv: string[]): Promise<number> {
-	parseCommand(spec, argv);
+	await parseCommand(spec, argv);
 	const repoRoot = findRepoRoot(process.cwd());
 	if (!repoRoot) throw new PortError('Not inside a git repository.', ExitCode.config, "Run 'git init' first.");
 	const done = initProject(repoRoot);

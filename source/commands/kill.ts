@@ -26,7 +26,7 @@ export const spec = {
 } as const;
 
 export default async function kill(argv: string[]): Promise<number> {
-	const cli = parseCommand(spec, argv);
+	const cli = await parseCommand(spec, argv);
 	const usage = `Usage: ${spec.usage}`;
 	positionals(spec, cli.input, 1);
 	const port = cli.input[0] === undefined ? undefined : parseLogicalPort(cli.input[0], usage);

@@ -30,7 +30,7 @@ const statusOf = (child: boolean, supervisor: boolean): ServiceStatus => (superv
 export const serviceStatus = (s: HostService): ServiceStatus => statusOf(childAlive(s), supervisorAlive(s));
 
 export default async function list(argv: string[]): Promise<number> {
-	const cli = parseCommand(spec, argv);
+	const cli = await parseCommand(spec, argv);
 	// A worktree whose name another checkout takes is listed (with a note), not refused.
 	const project = detectProject(process.cwd(), {allowNameClash: true});
 	cleanupStale();

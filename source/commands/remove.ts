@@ -28,7 +28,7 @@ export const spec = {
 } as const;
 
 export default async function remove(argv: string[]): Promise<number> {
-	const cli = parseCommand(spec, argv);
+	const cli = await parseCommand(spec, argv);
 	const [branchArg] = positionals(spec, cli.input, 1, 'Missing <branch>.') as [string];
 	const project = requireProject();
 	cleanupStale();

@@ -33,7 +33,7 @@ const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export default async function run(argv: string[], command: string[] | undefined): Promise<number> {
 	// Taken now: once the terminal hangs up, isatty() answers false for it.
 	const terminalFds = [0, 1, 2].filter(fd => isatty(fd));
-	const cli = parseCommand(spec, argv);
+	const cli = await parseCommand(spec, argv);
 	const usage = `Usage: ${spec.usage}`;
 	if (cli.input.length > 1) throw new UsageError(`Unexpected argument "${cli.input[1]}" (put the command after --).`, usage);
 	const logicalPort = parseLogicalPort(cli.input[0], usage);

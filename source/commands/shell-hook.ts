@@ -55,7 +55,7 @@ end
 export const hooks: Record<string, string> = {bash: posix, zsh: posix, fish};
 
 export default async function shellHook(argv: string[]): Promise<number> {
-	const cli = parseCommand(spec, argv);
+	const cli = await parseCommand(spec, argv);
 	const usage = `Usage: ${spec.usage}`;
 	const [shell] = positionals(spec, cli.input, 1, 'Missing shell name (bash, zsh or fish).') as [string];
 	const hook = Object.hasOwn(hooks, shell) ? hooks[shell] : undefined;

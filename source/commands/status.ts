@@ -18,7 +18,7 @@ export const spec = {
 } as const;
 
 export default async function status(argv: string[]): Promise<number> {
-	const cli = parseCommand(spec, argv);
+	const cli = await parseCommand(spec, argv);
 	positionals(spec, cli.input, 0);
 	cleanupStale();
 	const project = detectProject();

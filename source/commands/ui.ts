@@ -1,7 +1,7 @@
 import {ExitCode, PortError} from '../core/errors.js';
 import {detectProject} from '../core/project.js';
 import {cleanupStale} from '../core/stale.js';
-import {commands} from './index.js';
+import type {Invocation} from './names.js';
 import {parseCommand, positionals} from './parse.js';
 
 export const spec = {
@@ -16,8 +16,8 @@ export const spec = {
 	flags: {},
 } as const;
 
-export default async function ui(argv: string[]): Promise<number> {
-	const cli = parseCommand(spec, argv);
+export default async function ui(argv: string[], _rest: string[] | undefined, invocation: Invocation): Promise<number> {
+	const cli = await parseCommand(spec, argv);
 	positionals(spec, cli.input, 0);
 	// Checked before Ink is imported: raw mode on a non-terminal throws deep inside Ink.
 	if (!process.stdin.isTTY || !process.stdout.isTTY) {
@@ -26,12 +26,11 @@ export default async function ui(argv: string[]): Promise<number> {
 	const project = detectProject();
 	if (!project) throw new PortError('Not inside a git repository.', ExitCode.config, 'Run port ui from a repository or one of its worktrees.');
 	cleanupStale();
-	// Compose up/down go through `port up` / `port down` when this build has them.
-	const hasCompose = Object.hasOwn(commands, 'up') && Object.hasOwn(commands, 'down') && process.argv[1] !== undefined;
 	const {runUi} = await import('../ui/run-ui.js');
 	return runUi({
 		project,
-		cli: hasCompose ? [process.execPath, process.argv[1]!] : undefined,
+		// Compose up/down go through `port up` / `port down`, run by this same script.
+		cli: invocation.script === undefined ? undefined : [process.execPath, invocation.script],
 		traceFile: process.env['PORT_UI_TRACE'] || undefined,
 	});
 }

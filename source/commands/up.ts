@@ -24,7 +24,7 @@ export const spec = {
 const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export default async function up(argv: string[]): Promise<number> {
-	const cli = parseCommand(spec, argv);
+	const cli = await parseCommand(spec, argv);
 	positionals(spec, cli.input, 0);
 	const project = requireProject();
 	cleanupStale();

@@ -21,7 +21,7 @@ export const spec = {
 } as const;
 
 export default async function urls(argv: string[]): Promise<number> {
-	const cli = parseCommand(spec, argv);
+	const cli = await parseCommand(spec, argv);
 	positionals(spec, cli.input, 1);
 	const wanted = cli.input[0];
 	const project = requireProject();

@@ -11,13 +11,6 @@ export const ExitCode = {
 } as const;
 
 /**
- * The built CLI is one CommonJS file per command plus an ESM dashboard bundle (scripts/build.mjs),
- * each with its own copy of this module; the brand (a registered symbol) recognises a PortError
- * from any copy where `instanceof` only knows its own.
- */
-const portErrorBrand = Symbol.for('port.PortError');
-
-/**
  * An error meant for the user: one actionable line, the exit code to leave with,
  * and an optional hint printed under it. Thrown anywhere, caught once in cli.ts.
  */
@@ -30,12 +23,8 @@ export class PortError extends Error {
 	) {
 		super(message, options);
 		this.name = 'PortError';
-		Object.defineProperty(this, portErrorBrand, {value: true});
 	}
 }
-
-export const isPortError = (error: unknown): error is PortError =>
-	error instanceof PortError || (error instanceof Error && (error as unknown as Record<symbol, unknown>)[portErrorBrand] === true);
 
 export class UsageError extends PortError {
 	constructor(message: string, usage?: string) {

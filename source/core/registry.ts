@@ -1,7 +1,8 @@
 import {mkdirSync, readFileSync, renameSync} from 'node:fs';
-import lockfile from 'proper-lockfile';
+import type {lockSync} from 'proper-lockfile';
 import {writeFileAtomic} from './atomic-write.js';
 import {ExitCode, PortError, errnoCode, fsError} from './errors.js';
+import {lazyRequire} from './lazy.js';
 import {portHome, registryFile, registryLockFile} from './paths.js';
 import {checkRegistry, emptyRegistry, registryVersion, serializeRegistry, type Registry} from './registry-schema.js';
 import {warn} from './warnings.js';
@@ -64,6 +65,13 @@ export function readRegistry(): Registry {
 	return loaded.repair ? updateRegistry(r => r) : loaded.registry;
 }
 
+/**
+ * proper-lockfile (with graceful-fs, retry and signal-exit, which loads node:assert and creates
+ * process.stderr) costs `port list` ~15 ms to load, and only writes need it: it is required on
+ * first use. Sync, because the critical section is; scripts/build.mjs leaves it in node_modules.
+ */
+const lockfile = () => lazyRequire('proper-lockfile') as {lockSync: typeof lockSync};
+
 function acquire(): () => void {
 	ensureHome();
 	const deadline = Date.now() + 30_000;
@@ -71,7 +79,7 @@ function acquire(): () => void {
 		try {
 			// A holder that died leaves the lock directory behind; it counts as stale after 10 s.
 			// Retries are ours (the sync API has none): short random sleeps up to 30 s.
-			return lockfile.lockSync(registryFile(), {lockfilePath: registryLockFile(), realpath: false, stale: 10_000});
+			return lockfile().lockSync(registryFile(), {lockfilePath: registryLockFile(), realpath: false, stale: 10_000});
 		} catch (error) {
 			if (errnoCode(error) !== 'ELOCKED') throw fsError('lock', registryLockFile(), error);
 			if (Date.now() > deadline) {

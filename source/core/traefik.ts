@@ -1,4 +1,3 @@
-import lockfile from 'proper-lockfile';
 import {containerState, docker, ensureNetwork, explainFailure, throwIfAborted} from './docker.js';
 import {ExitCode, PortError} from './errors.js';
 import {portHome, traefikComposeFile, traefikDir} from './paths.js';
@@ -18,7 +17,6 @@ import {
 	writeTraefikFiles,
 	type TraefikFilesSnapshot,
 } from './traefik-files.js';
-import {lazyRequire} from './lazy.js';
 import path from 'node:path';
 import {liveReservations} from './reservations.js';
 
@@ -47,6 +45,7 @@ const composeArgs = () => ['compose', '-p', traefikComposeProject, '-f', traefik
 /** Serialises the docker part across processes: concurrent `compose up` of one project conflict. */
 async function withTraefikLock<T>(fn: () => Promise<T>): Promise<T> {
 	ensureTraefikDirs();
+	const {default: lockfile} = await import('proper-lockfile');
 	const release = await lockfile.lock(traefikDir(), {
 		lockfilePath: path.join(portHome(), 'traefik.lock'),
 		realpath: false,
@@ -89,8 +88,8 @@ function publishedPorts(json: string): number[] | undefined {
 }
 
 /** One listen() attempt; only EADDRINUSE means taken (EACCES on a low port, or no IPv6, is not ours to judge). */
-function canBind(port: number, host: string): Promise<boolean> {
-	const net = lazyRequire('node:net') as typeof import('node:net');
+async function canBind(port: number, host: string): Promise<boolean> {
+	const net = await import('node:net');
 	return new Promise(resolve => {
 		const server = net.createServer();
 		server.unref();
