@@ -1,5 +1,5 @@
 // Pure reads of the dashboard state; the UI uses them too.
-import type {LogBuffer} from '../log-buffer.js';
+import type {LogBuffer} from '../logs/buffer.js';
 import type {DashboardState, HostStatus, ListRow, LogView, WorktreeRow} from './types.js';
 
 export const hostKey = (repo: string, branch: string, logicalPort: number) => `host:${repo}:${branch}:${logicalPort}`;

@@ -7,7 +7,7 @@ export default defineConfig({
 		// A temp root per run and per file, removed at the end; the run fails if a test's process outlives it.
 		globalSetup: ['test/helpers/global-setup.ts'],
 		setupFiles: ['test/helpers/per-file.ts'],
-		// Traefik is a fake here: probe no host port unless a test lists it (source/core/traefik.ts).
+		// Traefik is a fake here: probe no host port unless a test lists it (source/core/traefik/container.ts).
 		env: {PORT_TEST_PROBED_PORTS: ''},
 		include: ['test/hardening/slow/**/*.slow.ts'],
 		testTimeout: 600_000,

@@ -1,8 +1,8 @@
 import {readFileSync} from 'node:fs';
 import {parse, printParseErrorCode, type ParseError} from 'jsonc-parser';
-import {ExitCode, PortError, errnoCode} from './errors.js';
-import {domainProblem} from './names.js';
-import {projectConfigFile} from './paths.js';
+import {ExitCode, PortError, errnoCode} from '../errors.js';
+import {domainProblem} from '../names.js';
+import {projectConfigFile} from '../paths.js';
 
 export interface ProjectConfig {
 	/** Hostnames are `<worktree>.<domain>`. */

@@ -1,6 +1,6 @@
 import {spawn} from 'node:child_process';
 import type {Writable} from 'node:stream';
-import {CappedLog, logCapBytes, removeLog} from './log-file.js';
+import {CappedLog, logCapBytes, removeLog} from './capped-log.js';
 
 // The relay's whole program, run with `node -e` (works from the bundle and from the sources
 // alike). It appends what arrives on stdin to the log and rotates by rename, like CappedLog:
@@ -8,8 +8,8 @@ import {CappedLog, logCapBytes, removeLog} from './log-file.js';
 // signals a terminal or a process-group stop sends, and ends when the last writer is gone (EOF).
 const program = `
 const fs = require('node:fs');
-const [file, capText] = process.argv.slice(1);
-const cap = Number(capText);
+const file = process.env.PORT_RELAY_FILE;
+const cap = Number(process.env.PORT_RELAY_CAP);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGPIPE']) process.on(signal, () => {});
 let fd = fs.openSync(file, 'a');
 let size = fs.fstatSync(fd).size;
@@ -47,7 +47,12 @@ export function startLogRelay(file: string, cap = logCapBytes()): LogRelay {
 	removeLog(file);
 	// The file exists from the start, so followers find it at once.
 	new CappedLog(file).close();
-	const relay = spawn(process.execPath, ['-e', program, file, String(cap)], {detached: true, stdio: ['pipe', 'ignore', 'ignore']});
+	const relay = spawn(process.execPath, ['-e', program], {
+		detached: true,
+		stdio: ['pipe', 'ignore', 'ignore'],
+		// Parameters travel in the environment: the relay is one inline program, its argv is node's.
+		env: {...process.env, PORT_RELAY_FILE: file, PORT_RELAY_CAP: String(cap)},
+	});
 	relay.unref();
 	relay.on('error', () => {});
 	const input = relay.stdin!;

@@ -1,5 +1,5 @@
 /** Shapes of `$PORT_HOME/registry.json` (documented in readme.md). */
-import {legacyHostService, legacyProject} from './registry-legacy.js';
+import {legacyHostService, legacyProject} from './legacy.js';
 
 export const registryVersion = 1;
 
