@@ -12,7 +12,7 @@ const json = /^\{\n {2}"worktrees": \[/;
 const listHelp = /^\n {2}Usage\n {4}\$ port list \[--json\]\n/;
 const killUsage = 'Usage: port kill [logical-port] [--all]';
 const removeUsage = 'Usage: port remove <branch> [--force] [--keep-branch]';
-const noWorktree = 'port: No worktree for "feat" (expected .port/trees/feat).\nRun \'port list\' to see the worktrees.\n';
+const noWorktree = 'port: No worktree for "feat" (no linked worktree has that branch or name).\nRun \'port list\' to see the worktrees.\n';
 const unknownFlag = (command: string, flag: string) => `port: Unknown flag --${flag} for 'port ${command}'.\nRun 'port ${command} --help' for usage.\n`;
 const invalidPort = (value: string) => `port: Invalid port "${value}": expected an integer from 1 to 65535.\n${killUsage}\n`;
 
