@@ -25,6 +25,8 @@ export interface HostService {
 	configFile: string;
 	routeName: string;
 	startedAt: string;
+	/** Set by the supervisor: starting, ready, or listening on other ports (supervise/readiness.ts). */
+	readiness?: import('./supervise/readiness.js').Readiness;
 }
 
 export interface ProjectEntry {
