@@ -11,6 +11,7 @@ import {listWorktrees, type Project} from './project.js';
 import {readRegistry, updateRegistry, type HostService, type ProjectEntry, type Registry} from './registry.js';
 import {liveReservations, serviceKey} from './reservations.js';
 import {isStale} from './stale.js';
+import {readinessText} from './supervise/readiness.js';
 import {assertTraefikCanPublish, ensureTraefik, stopTraefikIfUnused, traefikState, type TraefikState} from './traefik.js';
 import {traefikNetwork} from './traefik-files.js';
 
@@ -270,6 +271,7 @@ export interface HostServiceStatus {
 	command: string[];
 	url: string;
 	direct: string;
+	readiness?: string;
 }
 
 export interface WorktreeStatus {
@@ -361,6 +363,8 @@ export async function collectStatus(project: Project | undefined): Promise<Statu
 				command: s.command,
 				url: urlOf(s.hostname, s.logicalPort),
 				direct: `http://localhost:${s.actualPort}`,
+				// starting | ready | not listening on <port> (listens on ...); absent: unknown.
+				readiness: readinessText(s.readiness, s.actualPort),
 			})),
 		};
 		const urlsOf = (service: string) => (entry?.routes ?? []).filter(r => r.service === service).map(r => urlOf(hostname, r.published));
