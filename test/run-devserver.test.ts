@@ -64,7 +64,7 @@ describe('port run: a dev server that ignores PORT gets --port', () => {
 		const {env, repo, portHome} = setup({readyGrace: 0.5});
 		const run = startPort(['run', '5173', '--no-inject', '--', 'npx', 'vite'], repo, env);
 		const service = await registered(portHome, 5173);
-		const line = await waitFor(() => /vite listens on (\d+), not on PORT=(\d+); pass --port \$PORT or use \{PORT\}/.exec(run.output.stderr), {what: 'not-listening line', timeout: 20_000});
+		const line = await waitFor(() => /vite listens on (\d+), not on PORT=(\d+); pass --port \$PORT or use \{PORT\}/.exec(run.output.stderr) ?? undefined, {what: 'not-listening line', timeout: 20_000});
 		expect(Number(line[2])).toBe(service.actualPort);
 		expect(run.output.stderr).not.toContain('added --port');
 		// It really listens where port says (5173 or the next free one).
@@ -81,7 +81,7 @@ describe('port run: readiness', () => {
 		const started = Date.now();
 		const run = startPort(['run', '4100', '--', 'node', envServer, 'wrong', tag], repo, env);
 		const service = await registered(portHome, 4100);
-		const own = Number((await waitFor(() => new RegExp(`${tag} listening on (\\d+)`).exec(run.output.stdout), {what: 'server up'}))[1]);
+		const own = Number((await waitFor(() => new RegExp(`${tag} listening on (\\d+)`).exec(run.output.stdout) ?? undefined, {what: 'server up'}))[1]);
 		expect(own).not.toBe(service.actualPort);
 		await waitFor(() => run.output.stderr.includes(`port: node listens on ${own}, not on PORT=${service.actualPort}; pass --port $PORT or use {PORT}\n`), {what: 'message', timeout: 15_000});
 		expect(Date.now() - started).toBeLessThan(15_000);
