@@ -164,6 +164,10 @@ describe('port run with declared services', () => {
 		const duplicate = await port(['run'], repo, env);
 		expect(duplicate.code).toBe(3);
 		expect(duplicate.stderr).toMatch(/services\.api: port 3300 is already used by services\.web\n/);
+		writeFileSync(path.join(repo, '.port', 'config.jsonc'), JSON.stringify({services: {web: {port: 3300, command: 'node x.js', cwd: 'apps/web'}}}));
+		const noDir = await port(['run', 'web'], repo, env);
+		expect(noDir.code).toBe(3);
+		expect(noDir.stderr).toContain(`port: services.web: "cwd" apps/web is not a directory in ${repo}\n`);
 	});
 });
 

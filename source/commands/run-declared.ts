@@ -1,3 +1,4 @@
+import {statSync} from 'node:fs';
 import path from 'node:path';
 import {ExitCode, PortError, UsageError, isPortError} from '../core/errors.js';
 import {exitCodeFor, findHostService, launchHostService, signalExitCode, stopHostService, type ExitInfo, type SupervisedService} from '../core/host-service.js';
@@ -13,6 +14,19 @@ export type DeclaredTarget =
 
 export const readyGraceOf = (project: Project, service?: DeclaredService) =>
 	service?.readyGrace !== undefined ? service.readyGrace * 1000 : project.config.readyGrace !== undefined ? project.config.readyGrace * 1000 : defaultReadyGraceMs;
+
+/** The service's directory in this worktree; a missing one is a config problem, not "command not found". */
+function serviceCwd(project: Project, name: string, service: DeclaredService): string {
+	const dir = path.resolve(project.worktreePath, service.cwd ?? '.');
+	let isDir = false;
+	try {
+		isDir = statSync(dir).isDirectory();
+	} catch {
+		isDir = false;
+	}
+	if (!isDir) throw new PortError(`services.${name}: "cwd" ${service.cwd} is not a directory in ${project.worktreePath}`, ExitCode.config);
+	return dir;
+}
 
 /** `port run` (no name: all) or `port run <name>`: a service of `services` in .port/config.jsonc. */
 export function declaredTarget(name: string | undefined, usage: string): DeclaredTarget {
@@ -35,7 +49,7 @@ export function declaredTarget(name: string | undefined, usage: string): Declare
 		name,
 		port: service.port,
 		command: service.command,
-		cwd: path.resolve(project.worktreePath, service.cwd ?? '.'),
+		cwd: serviceCwd(project, name, service),
 		env: service.env,
 		readyGraceMs: readyGraceOf(project, service),
 	};
@@ -104,7 +118,7 @@ export async function runAll(project: Project, options: {inject: boolean; replac
 				project,
 				logicalPort: service.port,
 				command: service.command,
-				cwd: path.resolve(project.worktreePath, service.cwd ?? '.'),
+				cwd: serviceCwd(project, name, service),
 				env: service.env,
 				inject: options.inject,
 				readyGraceMs: readyGraceOf(project, service),

@@ -24,7 +24,13 @@ export const configTemplate = `{
   "domain": "port",
 
   // The Docker Compose file of every worktree, relative to the worktree root.
-  "compose": "docker-compose.yml"
+  "compose": "docker-compose.yml",
+
+  // Host services of every worktree: \`port run\` starts them all, \`port run web\` one.
+  // "services": {
+  //   "web": {"port": 3000, "command": "npm run dev", "cwd": "apps/web"},
+  //   "api": {"port": 4000, "command": ["go", "run", "."], "env": {"LOG": "debug"}}
+  // }
 }
 `;
 
