@@ -3,6 +3,8 @@ import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {groupListeners} from '../source/core/supervise/listeners.js';
 import {readinessMessage, readinessText, watchReadiness, type Readiness} from '../source/core/supervise/readiness.js';
+import {hostStatusText} from '../source/core/dashboard/selectors.js';
+import type {HostService} from '../source/core/registry.js';
 import {onCleanup, repoDir, runCleanups, waitFor} from './helpers/env.js';
 
 afterEach(() => runCleanups());
@@ -58,6 +60,17 @@ describe('readiness watch', () => {
 		expect(readinessMessage('feature-1:3000', 'vite', 49731, 10_000, {state: 'not-listening', listens: [5173]})).toBe(
 			'vite listens on 5173, not on PORT=49731; pass --port $PORT or use {PORT}',
 		);
+	});
+});
+
+describe('dashboard status text', () => {
+	it('a running row shows its readiness; an ended one its ending', () => {
+		const row = (readiness: HostService['readiness'], kind: 'running' | 'stopped' = 'running') => ({status: {kind}, actualPort: 49731, entry: {readiness} as HostService});
+		expect(hostStatusText(row({state: 'starting'}))).toBe('running · starting');
+		expect(hostStatusText(row({state: 'ready', ms: 5}))).toBe('running · ready');
+		expect(hostStatusText(row({state: 'not-listening', listens: [5173]}))).toBe('running · not listening on 49731 (listens on 5173)');
+		expect(hostStatusText(row(undefined))).toBe('running');
+		expect(hostStatusText(row({state: 'ready', ms: 5}, 'stopped'))).toBe('stopped');
 	});
 });
 
