@@ -78,13 +78,11 @@ describe('port run: readiness', () => {
 	it('names the port a server listens on instead of PORT within the grace period, in port list and status --json', async () => {
 		const {env, repo, portHome} = setup({readyGrace: 0.5});
 		const tag = marker();
-		const started = Date.now();
 		const run = startPort(['run', '4100', '--', 'node', envServer, 'wrong', tag], repo, env);
 		const service = await registered(portHome, 4100);
 		const own = Number((await waitFor(() => new RegExp(`${tag} listening on (\\d+)`).exec(run.output.stdout) ?? undefined, {what: 'server up'}))[1]);
 		expect(own).not.toBe(service.actualPort);
 		await waitFor(() => run.output.stderr.includes(`port: node listens on ${own}, not on PORT=${service.actualPort}; pass --port $PORT or use {PORT}\n`), {what: 'message', timeout: 15_000});
-		expect(Date.now() - started).toBeLessThan(15_000);
 		expect(run.output.stderr).not.toContain('ready in');
 		const list = await port(['list'], repo, env);
 		expect(list.stdout).toContain(`not listening on ${service.actualPort} (listens on ${own})`);

@@ -31,6 +31,7 @@ function serviceCwd(project: Project, name: string, service: DeclaredService): s
 /** `port run` (no name: all) or `port run <name>`: a service of `services` in .port/config.jsonc. */
 export function declaredTarget(name: string | undefined, usage: string): DeclaredTarget {
 	const project = detectProject();
+	if (!project && name === undefined) throw new UsageError('Missing <logical-port>.', usage);
 	if (!project) throw new PortError('Not inside a git repository.', ExitCode.config, 'Run port run from a repository or one of its worktrees.');
 	const services = project.config.services ?? {};
 	const names = Object.keys(services);
