@@ -1,4 +1,5 @@
 /** Shapes of `$PORT_HOME/registry.json` (documented in readme.md). */
+import type {Readiness} from './supervise/readiness.js';
 
 export const registryVersion = 1;
 
@@ -26,7 +27,7 @@ export interface HostService {
 	routeName: string;
 	startedAt: string;
 	/** Set by the supervisor: starting, ready, or listening on other ports (supervise/readiness.ts). */
-	readiness?: import('./supervise/readiness.js').Readiness;
+	readiness?: Readiness;
 }
 
 export interface ProjectEntry {
