@@ -16,6 +16,6 @@ export type {
 	Phase,
 	WorktreeRow,
 } from './dashboard/types.js';
-export {formatUptime, hostKey, isLive, listRows, logWindow, selectedRow, statusText, worktreeKey} from './dashboard/selectors.js';
+export {formatUptime, hostKey, hostStatusText, isLive, listRows, logWindow, selectedRow, statusText, worktreeKey} from './dashboard/selectors.js';
 export {splitCommand} from './dashboard/command-line.js';
 export {createDashboardStore} from './dashboard/create-store.js';
