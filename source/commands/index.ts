@@ -18,11 +18,13 @@ export const commands: Record<CommandName, () => Promise<{default: Command}>> = 
 	remove: () => import('./remove.js'),
 	compose: () => import('./compose.js'),
 	ui: () => import('./ui.js'),
+	logs: () => import('./logs.js'),
 };
 
 export const commandSummaries: Array<[string, string]> = [
 	['init', 'Set up .port/ in this repository'],
 	['run <port> -- <cmd...>', 'Run a host process behind <worktree>.<domain>:<port>'],
+	['run [name]', 'Run the services declared in .port/config.jsonc (all, or one)'],
 	['list [--json]', 'List worktrees and host services'],
 	['kill [port] [--all]', 'Stop host services of this worktree (or all)'],
 	['enter <branch>', 'Print (and create) the worktree of <branch>; also: port <branch>'],
@@ -33,5 +35,6 @@ export const commandSummaries: Array<[string, string]> = [
 	['urls [service]', 'URLs of this worktree'],
 	['remove <branch> [flags]', 'Stop and remove a worktree, archive its branch'],
 	['compose <args...>', "docker compose with this worktree's -p and -f flags"],
+	['logs [name|port] [-f]', "Print (and follow) the logs of this worktree's host services"],
 	['ui', 'Terminal dashboard: every worktree, its services and live logs'],
 ];

@@ -5,6 +5,7 @@ import {readRegistry, type HostService} from '../core/registry/registry.js';
 import {childAlive, cleanupStale, registryFacts, supervisorAlive} from '../core/supervise/stale.js';
 import {ExitCode} from '../core/errors.js';
 import {writeStdout} from '../core/output.js';
+import {readinessText} from '../core/supervise/readiness.js';
 import {parseCommand} from './parse.js';
 
 export const spec = {
@@ -82,7 +83,8 @@ export default async function list(argv: string[]): Promise<number> {
 				: s.owner === 'ui'
 					? '  [port ui]'
 					: '';
-		out.push(`    ${s.branch}:${s.logicalPort} -> localhost:${s.actualPort} (pid ${s.pid})  http://${s.hostname}:${s.logicalPort}${note}`);
+		const ready = readinessText(s.readiness, s.actualPort);
+		out.push(`    ${s.branch}:${s.logicalPort} -> localhost:${s.actualPort} (pid ${s.pid})  http://${s.hostname}:${s.logicalPort}${ready ? `  ${ready}` : ''}${note}`);
 	}
 	if (projects.length > 0) out.push('', 'Projects (port up)');
 	lastRepo = undefined;

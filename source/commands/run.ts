@@ -10,22 +10,31 @@ import {cleanupStale} from '../core/supervise/stale.js';
 import {warn} from '../core/warnings.js';
 import {signalExitCode} from '../core/supervise/host-service.js';
 import {parseCommand} from './parse.js';
+import {declaredTarget, readyGraceOf, runAll} from './run-declared.js';
 import {confirm} from './prompt.js';
 
 export const spec = {
 	name: 'run',
-	usage: 'port run <logical-port> [--replace] -- <command...>',
+	usage: 'port run <logical-port> [--replace] [--no-inject] -- <command...>  |  port run [<service>]',
 	help: `
   Runs a host process with PORT set to a free port and routes <worktree>.<domain>:<logical-port> to it.
+  Known dev servers that ignore PORT (vite, astro, ng serve, react-router, rsbuild, expo), run
+  directly, through npx/pnpm/yarn/bunx or a package.json script, get --port <port> added.
+  {PORT} in the command is replaced by the port. With no arguments, runs every service
+  declared in .port/config.jsonc ("services"); with a name, that one.
 
   Options
-    --replace   Replace a service already running (or starting) for this worktree and port
+    --replace     Replace a service already running (or starting) for this worktree and port
+    --no-inject   Never add --port (and --strictPort/--host) to the command
 
   Examples
     $ port run 3000 -- npm run dev
-    $ port run 5173 -- sh -c 'vite --port $PORT --host 0.0.0.0'
+    $ port run 5173 -- npx vite
+    $ port run 8000 -- python3 -m http.server {PORT}
+    $ port run web
+    $ port run
 `,
-	flags: {replace: {type: 'boolean', default: false}},
+	flags: {replace: {type: 'boolean', default: false}, inject: {type: 'boolean', default: true}},
 } as const;
 
 const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -36,11 +45,16 @@ export default async function run(argv: string[], command: string[] | undefined)
 	const cli = await parseCommand(spec, argv);
 	const usage = `Usage: ${spec.usage}`;
 	if (cli.input.length > 1) throw new UsageError(`Unexpected argument "${cli.input[1]}" (put the command after --).`, usage);
-	const logicalPort = parseLogicalPort(cli.input[0], usage);
+	// `port run` / `port run web`: services declared in .port/config.jsonc.
+	const declared = command === undefined && !/^\d+$/.test(cli.input[0] ?? '') ? declaredTarget(cli.input[0], usage) : undefined;
+	if (declared?.kind === 'all') return runAll(declared.project, {inject: cli.flags.inject, replace: cli.flags.replace});
+	const byName = declared?.kind === 'one' ? declared : undefined;
+	const logicalPort = byName?.port ?? parseLogicalPort(cli.input[0], usage);
+	command = byName?.command ?? command;
 	if (command === undefined) throw new UsageError("Missing '--' before the command.", usage);
 	if (command.length === 0 || command[0]!.trim() === '') throw new UsageError('Missing command after --.', usage);
 
-	const project = detectProject();
+	const project = byName?.project ?? detectProject();
 	if (!project) throw new PortError('Not inside a git repository.', ExitCode.config, 'Run port run from a repository or one of its worktrees.');
 	cleanupStale();
 
@@ -93,7 +107,11 @@ export default async function run(argv: string[], command: string[] | undefined)
 			project,
 			logicalPort,
 			command,
-			cwd: process.cwd(),
+			cwd: byName?.cwd ?? process.cwd(),
+			env: byName?.env,
+			inject: cli.flags.inject,
+			readyGraceMs: byName?.readyGraceMs ?? readyGraceOf(project),
+			onNotice: message => process.stderr.write(`port: ${message}\n`),
 			owner: 'run',
 			output: 'pipe',
 			stdout: process.stdout,

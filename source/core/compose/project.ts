@@ -12,6 +12,7 @@ import {readRegistry, updateRegistry, type HostService, type ProjectEntry, type 
 import {liveReservations, serviceKey} from '../registry/reservations.js';
 import {isStale, registryFacts} from '../supervise/stale.js';
 import type {ProcessFacts} from '../supervise/process-info.js';
+import {readinessText} from '../supervise/readiness.js';
 import {assertTraefikCanPublish, ensureTraefik, stopTraefikIfUnused, traefikState, type TraefikState} from '../traefik/container.js';
 import {traefikNetwork} from '../traefik/static-files.js';
 
@@ -282,6 +283,7 @@ export interface HostServiceStatus {
 	command: string[];
 	url: string;
 	direct: string;
+	readiness?: string;
 }
 
 export interface WorktreeStatus {
@@ -373,6 +375,8 @@ export async function collectStatus(project: Project | undefined): Promise<Statu
 				command: s.command,
 				url: urlOf(s.hostname, s.logicalPort),
 				direct: `http://localhost:${s.actualPort}`,
+				// starting | ready | not listening on <port> (listens on ...); absent: unknown.
+				readiness: readinessText(s.readiness, s.actualPort),
 			})),
 		};
 		const urlsOf = (service: string) => (entry?.routes ?? []).filter(r => r.service === service).map(r => urlOf(hostname, r.published));

@@ -1,6 +1,7 @@
 // Pure reads of the dashboard state; the UI uses them too.
 import type {LogBuffer} from '../logs/buffer.js';
-import type {DashboardState, HostStatus, ListRow, LogView, WorktreeRow} from './types.js';
+import {readinessText} from '../supervise/readiness.js';
+import type {DashboardState, HostRow, HostStatus, ListRow, LogView, WorktreeRow} from './types.js';
 
 export const hostKey = (repo: string, branch: string, logicalPort: number) => `host:${repo}:${branch}:${logicalPort}`;
 export const worktreeKey = (name: string) => `wt:${name}`;
@@ -42,6 +43,12 @@ export function statusText(status: HostStatus): string {
 			return status.kind;
 	}
 }
+
+/** A running service also says how its readiness goes: `running · ready`, `running · not listening on ...`. */
+export const hostStatusText = (host: Pick<HostRow, 'status' | 'entry' | 'actualPort'>) =>
+	(host.status.kind === 'running' || host.status.kind === 'left-running') && host.entry?.readiness
+		? `${statusText(host.status)} · ${readinessText(host.entry.readiness, host.actualPort)}`
+		: statusText(host.status);
 
 export const isLive = (status: HostStatus) => status.kind === 'running' || status.kind === 'restarting' || status.kind === 'left-running';
 

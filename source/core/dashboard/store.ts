@@ -16,6 +16,6 @@ export type {
 	Phase,
 	WorktreeRow,
 } from './types.js';
-export {formatUptime, hostKey, isLive, listRows, logWindow, selectedRow, statusText, worktreeKey} from './selectors.js';
+export {formatUptime, hostKey, hostStatusText, isLive, listRows, logWindow, selectedRow, statusText, worktreeKey} from './selectors.js';
 export {splitCommand} from './command-line.js';
 export {createDashboardStore} from './create-store.js';

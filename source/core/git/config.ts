@@ -3,12 +3,17 @@ import {parse, printParseErrorCode, type ParseError} from 'jsonc-parser';
 import {ExitCode, PortError, errnoCode} from '../errors.js';
 import {domainProblem} from '../names.js';
 import {projectConfigFile} from '../paths.js';
+import {parseGrace, parseServices, type DeclaredService} from '../supervise/declared.js';
 
 export interface ProjectConfig {
 	/** Hostnames are `<worktree>.<domain>`. */
 	domain: string;
 	/** Compose file, relative to the worktree root. */
 	compose: string;
+	/** Host services every worktree can run by name (`port run web`, or all: `port run`). */
+	services?: Record<string, DeclaredService>;
+	/** Seconds a host service may take to listen on its port (default 10). */
+	readyGrace?: number;
 }
 
 export const defaultConfig: ProjectConfig = {domain: 'port', compose: 'docker-compose.yml'};
@@ -19,7 +24,13 @@ export const configTemplate = `{
   "domain": "port",
 
   // The Docker Compose file of every worktree, relative to the worktree root.
-  "compose": "docker-compose.yml"
+  "compose": "docker-compose.yml",
+
+  // Host services of every worktree: \`port run\` starts them all, \`port run web\` one.
+  // "services": {
+  //   "web": {"port": 3000, "command": "npm run dev", "cwd": "apps/web"},
+  //   "api": {"port": 4000, "command": ["go", "run", "."], "env": {"LOG": "debug"}}
+  // }
 }
 `;
 
@@ -49,8 +60,16 @@ export function parseConfig(text: string, file: string): ProjectConfig {
 	}
 	const config = {...defaultConfig};
 	for (const [key, raw] of Object.entries(value)) {
+		if (key === 'services') {
+			config.services = parseServices(raw, file);
+			continue;
+		}
+		if (key === 'readyGrace') {
+			config.readyGrace = parseGrace(raw, file);
+			continue;
+		}
 		if (key !== 'domain' && key !== 'compose') {
-			throw new PortError(`${file}: unknown key "${key}" (known: domain, compose)`, ExitCode.config);
+			throw new PortError(`${file}: unknown key "${key}" (known: domain, compose, services, readyGrace)`, ExitCode.config);
 		}
 		if (typeof raw !== 'string') {
 			throw new PortError(`${file}: "${key}" must be a string, got ${JSON.stringify(raw)}`, ExitCode.config);

@@ -17,6 +17,8 @@ export interface FollowFileOptions {
 	busyInterval?: number;
 	/** When more than this is unread, skip to the last `initialBytes` (a flood can't be shown anyway). */
 	maxBacklog?: number;
+	/** Start at this byte offset of the file (what came before was shown already); overrides initialBytes. */
+	from?: number;
 }
 
 const skippedNote = (bytes: number) => `\u001B[2m[port: skipped ${(bytes / 1024 / 1024).toFixed(1)} MB of output to keep up]\u001B[0m\n`;
@@ -123,7 +125,9 @@ export function followFile(file: string, onText: (text: string) => void, options
 		const start = Buffer.alloc(Math.min(headBytes, stats.size));
 		head = start.length > 0 ? start.subarray(0, readSync(fd, start, 0, start.length, 0)) : undefined;
 		decoder = new StringDecoder('utf8');
-		if (first && stats.size > initialBytes) {
+		if (first && options.from !== undefined && options.from <= stats.size) {
+			offset = options.from;
+		} else if (first && stats.size > initialBytes) {
 			offset = stats.size - initialBytes;
 			dropToNewline = true;
 		} else {

@@ -1,5 +1,6 @@
 /** Shapes of `$PORT_HOME/registry.json` (documented in readme.md). */
 import {legacyHostService, legacyProject} from './legacy.js';
+import type {Readiness} from '../supervise/readiness.js';
 
 export const registryVersion = 1;
 
@@ -28,6 +29,8 @@ export interface HostService {
 	startedAt: string;
 	/** Read from the older shape (registry-legacy.ts): no start times, no supervisor. */
 	legacy?: true;
+	/** Set by the supervisor: starting, ready, or listening on other ports (supervise/readiness.ts). */
+	readiness?: Readiness;
 }
 
 export interface ProjectEntry {

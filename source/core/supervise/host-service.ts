@@ -16,6 +16,9 @@ import {ensureTraefik, traefikState, type TraefikState} from '../traefik/contain
 import {CappedLog, logFileFor, removeLog} from '../logs/capped-log.js';
 import {startLogRelay, type LogRelay} from '../logs/relay.js';
 import {legacyRefusal, stopLegacyProcess} from './legacy-process.js';
+import {prepareCommand} from './prepare.js';
+import {defaultReadyGraceMs, readinessMessage, type Readiness} from './readiness.js';
+import {trackReadiness} from './track.js';
 
 export const serviceLabel = (s: Pick<HostService, 'branch' | 'logicalPort'>) => `${s.branch}:${s.logicalPort}`;
 
@@ -159,6 +162,14 @@ export interface LaunchRequest {
 	onProgress?: (message: string) => void;
 	/** Aborted (e.g. Ctrl+C during set-up): give the claim back and never start the child. */
 	signal?: AbortSignal;
+	/** Extra environment (a declared service's `env`); see supervise/child-env.ts for the rest. */
+	env?: Record<string, string>;
+	/** False: never add `--port` to a known dev server (`port run --no-inject`). */
+	inject?: boolean;
+	/** How long a child may take to listen on its port before we say where it listens instead. */
+	readyGraceMs?: number;
+	/** Told what changed in the command and how readiness goes (`port run` prints it). */
+	onNotice?: (message: string) => void;
 }
 
 export interface ExitInfo {
@@ -277,6 +288,7 @@ type Identity = Omit<HostService, 'pid' | 'pidStartTime' | 'supervisorPid' | 'su
 export type ServiceEvent =
 	| {type: 'spawned'; service: HostService}
 	| {type: 'exit'; info: ExitInfo; restarting: boolean}
+	| {type: 'readiness'; readiness: Readiness; message?: string}
 	| {type: 'ended'; info: ExitInfo};
 
 /**
@@ -293,6 +305,7 @@ export class SupervisedService {
 	private onExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | undefined;
 	private log: CappedLog | undefined;
 	private logRelay: LogRelay | undefined;
+	private readiness: {stop(): void} | undefined;
 	private restarting = false;
 	private stopping = false;
 	private finished = false;
@@ -338,8 +351,18 @@ export class SupervisedService {
 
 	private spawn(first: boolean): void {
 		const {request, identity} = this;
-		const [file, ...args] = request.command;
-		const env: Record<string, string> = {PORT: String(identity.actualPort)};
+		const prepared = prepareCommand({
+			...identity,
+			command: request.command,
+			cwd: request.cwd,
+			domain: request.project.config.domain,
+			inject: request.inject,
+			declared: declaredPorts(request.project.config),
+			env: request.env,
+		});
+		if (first) for (const note of prepared.notes) request.onNotice?.(note);
+		const [file, ...args] = prepared.command;
+		const env = prepared.env;
 		if (request.color) env['FORCE_COLOR'] = '1';
 		let stdio: {stdout: 'pipe' | Writable; stderr: 'pipe' | Writable};
 		if (request.output === 'file') {
@@ -370,12 +393,12 @@ export class SupervisedService {
 		// A command that backgrounds work and exits at once is already a zombie here: still ours.
 		const startTime = pid ? processStartTime(pid, true) : undefined;
 		if (pid && startTime) {
-			const service: HostService = {...this.pendingEntry(), pid, pidStartTime: startTime};
+			const service: HostService = {...this.pendingEntry(), pid, pidStartTime: startTime, readiness: {state: 'starting'}};
 			try {
 				updateRegistry(registry => {
 					if (first) releaseReservation(registry, identity.actualPort);
 					const existing = first ? undefined : registry.hostServices.find(s => s.id === identity.id);
-					if (existing) Object.assign(existing, {pid, pidStartTime: startTime, startedAt: service.startedAt});
+					if (existing) Object.assign(existing, {pid, pidStartTime: startTime, startedAt: service.startedAt, readiness: service.readiness});
 					else registry.hostServices.push(service);
 				});
 			} catch (error) {
@@ -385,9 +408,20 @@ export class SupervisedService {
 			}
 			this.entry = service;
 			this.emit({type: 'spawned', service});
+			this.watchReadiness(service, prepared.what);
 		}
 		if (pid) child.once('exit', onExit);
 		else void child.then(result => this.childEnded({code: null, signal: null, spawnError: result.code ?? 'ENOENT'}));
+	}
+
+	private watchReadiness(service: HostService, what: string): void {
+		this.readiness?.stop();
+		const graceMs = this.request.readyGraceMs ?? defaultReadyGraceMs;
+		this.readiness = trackReadiness(service, graceMs, (readiness, silent) => {
+			const message = readinessMessage(serviceLabel(service), what, service.actualPort, graceMs, readiness, silent);
+			if (message) this.request.onNotice?.(message);
+			this.emit({type: 'readiness', readiness, message});
+		});
 	}
 
 	private relay(child: ResultPromise): void {
@@ -406,6 +440,7 @@ export class SupervisedService {
 
 	private async childEnded(info: ExitInfo): Promise<void> {
 		const entry = this.entry;
+		this.readiness?.stop();
 		// Whatever is left of the group (grandchildren of `sh -c`, `npm run dev`) goes too.
 		if (entry && groupAlive(entry.pid)) await stopGroup(entry.pid, entry.pidStartTime, Math.min(stopGraceMs(), 2000));
 		const restarting = this.restarting && !this.stopping && !info.spawnError;
@@ -471,9 +506,15 @@ export class SupervisedService {
 	/** Forgets the child without stopping it (the dashboard's "leave running"): the entry stays. */
 	detach(): void {
 		this.finished = true;
+		this.readiness?.stop();
 		this.log?.close();
 		this.logRelay?.release();
 		if (this.onExit) this.child?.off('exit', this.onExit);
 		this.child?.unref();
 	}
+}
+
+/** Declared services' logical ports by name (for PORT_URL_<NAME>). */
+function declaredPorts(config: LaunchRequest['project']['config']): Record<string, number> {
+	return Object.fromEntries(Object.entries(config.services ?? {}).map(([name, service]) => [name, service.port]));
 }

@@ -1,12 +1,12 @@
 import {Box, Text} from 'ink';
-import {logWindow, statusText, type DashboardState, type ListRow} from '../../core/dashboard/store.js';
+import {hostStatusText, logWindow, type DashboardState, type ListRow} from '../../core/dashboard/store.js';
 import type {LogBuffer} from '../../core/logs/buffer.js';
 
 function titleOf(row: ListRow | undefined): {name: string; extra: string} {
 	if (!row) return {name: 'logs', extra: ''};
 	switch (row.kind) {
 		case 'host':
-			return {name: `${row.host.branch}:${row.host.logicalPort} (${statusText(row.host.status)})`, extra: `${row.host.url}  direct http://localhost:${row.host.actualPort}`};
+			return {name: `${row.host.branch}:${row.host.logicalPort} (${hostStatusText(row.host)})`, extra: `${row.host.url}  direct http://localhost:${row.host.actualPort}`};
 		case 'compose':
 			return {name: `${row.compose.service} (${row.compose.state})`, extra: `${row.compose.url ?? ''} [${row.compose.project}]`};
 		case 'worktree':

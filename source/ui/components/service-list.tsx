@@ -1,6 +1,6 @@
 import path from 'node:path';
 import {Box, Text} from 'ink';
-import {formatUptime, isLive, statusText, type DashboardState, type HostRow, type ListRow} from '../../core/dashboard/store.js';
+import {formatUptime, hostStatusText, isLive, type DashboardState, type HostRow, type ListRow} from '../../core/dashboard/store.js';
 import {windowStart} from '../layout.js';
 
 const statusColor = (host: HostRow) =>
@@ -22,7 +22,7 @@ function HostLine({host, state, other}: {host: HostRow; state: DashboardState; o
 			<Text bold> :{host.logicalPort}</Text>
 			<Text> -&gt; :{host.actualPort}</Text>
 			{live ? <Text dimColor>  pid {host.pid}</Text> : null}
-			<Text color={statusColor(host)}>  {statusText(host.status)}</Text>
+			<Text color={statusColor(host)}>  {hostStatusText(host)}</Text>
 			{live ? <Text dimColor>  up {formatUptime(state.now - host.startedAt)}</Text> : null}
 			<Text color="magenta">  {ownerText(host)}</Text>
 			{busy ? <Text color="yellow">  {busy}</Text> : null}

@@ -1,0 +1,100 @@
+import {execFile} from 'node:child_process';
+import {readFileSync, readdirSync, readlinkSync} from 'node:fs';
+
+/**
+ * The TCP ports a process group listens on. Linux: members of the group from /proc/<pid>/stat,
+ * their socket inodes from /proc/<pid>/fd, and the LISTEN sockets of /proc/net/tcp{,6} (this
+ * network namespace). Elsewhere: `lsof -g <pgid>`. Sorted, without duplicates (v4 and v6).
+ */
+export async function groupListeners(pgid: number): Promise<number[]> {
+	if (!Number.isInteger(pgid) || pgid <= 0) return [];
+	return hasProc ? procListeners(pgid) : lsofListeners(pgid);
+}
+
+const hasProc = (() => {
+	try {
+		readFileSync('/proc/self/stat');
+		return process.platform === 'linux';
+	} catch {
+		return false;
+	}
+})();
+
+/** Pids whose process group is `pgid`. */
+export function groupMembers(pgid: number): number[] {
+	const members: number[] = [];
+	for (const entry of readdirSync('/proc')) {
+		if (entry.charCodeAt(0) > 57) continue;
+		try {
+			const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+			const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+			if (Number(fields[2]) === pgid && fields[0] !== 'Z') members.push(Number(entry));
+		} catch {
+			// Gone meanwhile.
+		}
+	}
+	return members;
+}
+
+/** Socket inodes held open by a process (unreadable fds of other users are skipped). */
+function socketInodes(pid: number, into: Set<string>): void {
+	let fds: string[];
+	try {
+		fds = readdirSync(`/proc/${pid}/fd`);
+	} catch {
+		return;
+	}
+	for (const fd of fds) {
+		try {
+			const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+			if (target.startsWith('socket:[')) into.add(target.slice(8, -1));
+		} catch {
+			// Closed meanwhile.
+		}
+	}
+}
+
+/** inode -> port for every LISTEN (state 0A) socket in /proc/net/tcp and tcp6. */
+export function listeningSockets(): Map<string, number> {
+	const sockets = new Map<string, number>();
+	for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+		let text: string;
+		try {
+			text = readFileSync(file, 'utf8');
+		} catch {
+			continue;
+		}
+		for (const line of text.split('\n').slice(1)) {
+			// sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+			const fields = line.trim().split(/\s+/);
+			if (fields[3] !== '0A' || fields[9] === undefined) continue;
+			const local = fields[1]!;
+			sockets.set(fields[9], Number.parseInt(local.slice(local.lastIndexOf(':') + 1), 16));
+		}
+	}
+	return sockets;
+}
+
+function procListeners(pgid: number): number[] {
+	const inodes = new Set<string>();
+	for (const pid of groupMembers(pgid)) socketInodes(pid, inodes);
+	if (inodes.size === 0) return [];
+	const ports = new Set<number>();
+	for (const [inode, port] of listeningSockets()) if (inodes.has(inode)) ports.add(port);
+	return [...ports].sort((a, b) => a - b);
+}
+
+/** `lsof -g` selects by process group; -F n prints `n*:5173` / `n[::1]:5173` lines. */
+function lsofListeners(pgid: number): Promise<number[]> {
+	return new Promise(resolve => {
+		execFile('lsof', ['-nP', '-a', '-g', String(pgid), '-iTCP', '-sTCP:LISTEN', '-Fn'], {timeout: 5000}, (_error, stdout) => {
+			const ports = new Set<number>();
+			for (const line of String(stdout ?? '').split('\n')) {
+				if (!line.startsWith('n')) continue;
+				const port = Number(line.slice(line.lastIndexOf(':') + 1));
+				if (Number.isInteger(port) && port > 0) ports.add(port);
+			}
+			resolve([...ports].sort((a, b) => a - b));
+		});
+	});
+}
