@@ -19,6 +19,10 @@ export const commands: Record<string, () => Promise<{default: Command}>> = {
 	remove: () => import('./remove.js'),
 	compose: () => import('./compose.js'),
 	ui: () => import('./ui.js'),
+	install: () => import('./install.js'),
+	uninstall: () => import('./uninstall.js'),
+	doctor: () => import('./doctor.js'),
+	completion: () => import('./completion.js'),
 };
 
 export const commandSummaries: Array<[string, string]> = [
@@ -35,4 +39,8 @@ export const commandSummaries: Array<[string, string]> = [
 	['remove <branch> [flags]', 'Stop and remove a worktree, archive its branch'],
 	['compose <args...>', "docker compose with this worktree's -p and -f flags"],
 	['ui', 'Terminal dashboard: every worktree, its services and live logs'],
+	['install [--dry-run]', 'Make *.<domain> resolve to 127.0.0.1 on this machine'],
+	['uninstall [--dry-run]', 'Remove exactly what port install added'],
+	['doctor [--json]', 'Check git, config, Docker, Traefik, ports and DNS'],
+	['completion <shell>', 'Print a bash/zsh/fish completion script'],
 ];

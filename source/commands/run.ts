@@ -8,6 +8,7 @@ import {detectProject} from '../core/project.js';
 import {readRegistry} from '../core/registry.js';
 import {cleanupStale} from '../core/stale.js';
 import {warn} from '../core/warnings.js';
+import {syncHosts} from '../core/dns/hosts-sync.js';
 import {signalExitCode} from '../core/host-service.js';
 import {parseCommand} from './parse.js';
 import {confirm} from './prompt.js';
@@ -111,6 +112,7 @@ export default async function run(argv: string[], command: string[] | undefined)
 	supervised = launched.supervised;
 	const {service, traefik} = launched;
 	const direct = `http://localhost:${service.actualPort}`;
+	syncHosts({add: [service.hostname]});
 	supervised.on(event => {
 		if (event.type === 'exit' && event.restarting) process.stderr.write(`port: restarting ${label}\n`);
 		if (event.type === 'spawned' && event.service.pid !== service.pid) process.stderr.write(`port: ${label} restarted (pid ${event.service.pid})\n`);

@@ -5,6 +5,7 @@ import {signalExitCode} from '../core/host-service.js';
 import {requireProject} from '../core/project.js';
 import {cleanupStale} from '../core/stale.js';
 import {warn} from '../core/warnings.js';
+import {syncHosts} from '../core/dns/hosts-sync.js';
 import {parseCommand, positionals} from './parse.js';
 
 export const spec = {
@@ -55,6 +56,7 @@ export default async function up(argv: string[]): Promise<number> {
 	} finally {
 		for (const signal of stopSignals) process.off(signal, onSignal);
 	}
+	syncHosts({add: [result.ctx.hostname]});
 	for (const note of result.notes) process.stderr.write(`port: note: ${note}\n`);
 	if (result.traefik.state === 'unavailable') warn(`${result.traefik.reason} The services run, but routing is off until Traefik runs.`);
 	const seconds = ((Date.now() - started) / 1000).toFixed(1);
