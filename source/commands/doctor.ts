@@ -27,7 +27,7 @@ export default async function doctor(argv: string[]): Promise<number> {
 		process.stdout.write(`${JSON.stringify({ok: !failed, checks}, null, 2)}\n`);
 	} else {
 		const width = Math.max(...checks.map(c => c.check.length)) + 2;
-		for (const c of checks) process.stdout.write(`${c.status.padEnd(5)} ${c.check.padEnd(width)}${c.message}${c.fix ? `  (fix: ${c.fix})` : ''}\n`);
+		for (const c of checks) process.stdout.write(`${c.status.padEnd(4)} ${c.check.padEnd(width)}${c.message}${c.fix ? `  (fix: ${c.fix})` : ''}\n`);
 	}
 	return failed ? ExitCode.failure : ExitCode.ok;
 }
