@@ -9,6 +9,7 @@ import {readRegistry} from '../core/registry.js';
 import {cleanupStale} from '../core/stale.js';
 import {warn} from '../core/warnings.js';
 import {syncHosts} from '../core/dns/hosts-sync.js';
+import {routedUrlProblem} from '../core/dns/honest.js';
 import {signalExitCode} from '../core/host-service.js';
 import {parseCommand} from './parse.js';
 import {confirm} from './prompt.js';
@@ -120,6 +121,7 @@ export default async function run(argv: string[], command: string[] | undefined)
 	if (supervised.entry) {
 		process.stderr.write(`port: ${label} -> http://${service.hostname}:${logicalPort}  (direct: ${direct}, pid ${supervised.entry.pid})\n`);
 		if (traefik.state === 'unavailable') warn(`${traefik.reason} Routing is off until Traefik runs; use ${direct}.`);
+		else void routedUrlProblem(service.hostname, traefik).then(why => why && process.stderr.write(`port: note: ${why}; use ${direct}\n`));
 	}
 	if (received) void supervised.stop();
 
