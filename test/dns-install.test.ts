@@ -1,4 +1,4 @@
-import {spawn} from 'node:child_process';
+import {execFileSync, spawn} from 'node:child_process';
 import {chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
@@ -158,5 +158,42 @@ describe('port install / uninstall: dnsmasq mode (systemd-resolved) with a real 
 		expect(await resolveVia(dnsPort, random)).toEqual([]);
 		expect(snapshot(root)).toEqual(before);
 		expect(existsSync(path.join(env.portHome, 'dns', 'install.json'))).toBe(false);
+	});
+});
+
+describe('port install --shell-hook', () => {
+	it('adds the shell hook and completion to the rc file of $SHELL, and uninstall restores it byte for byte', async () => {
+		const root = tempDir('port-sysroot-');
+		mkdirSync(path.join(root, 'etc'));
+		writeFileSync(path.join(root, 'etc', 'hosts'), '127.0.0.1 localhost\n');
+		const home = tempDir('port-home-dir-');
+		const bashrc = path.join(home, '.bashrc');
+		writeFileSync(bashrc, 'alias ll="ls -l"');
+		const bin = path.join(tempDir('port-bin-'), 'bin');
+		mkdirSync(bin);
+		writeFileSync(path.join(bin, 'port'), `#!/bin/sh\nexec "${process.execPath}" "${cliPath}" "$@"\n`, {mode: 0o755});
+		const extra = {HOME: home, SHELL: '/bin/bash', PORT_SYSTEM_ROOT: root, PORT_RESOLVER: 'hosts', PORT_ELEVATE: '', PATH: `${bin}${path.delimiter}${pathWith()}`};
+		const env: CliEnv = {portHome: tempDir('port-home-'), extra};
+		const before = snapshot(home);
+
+		const installed = await port(['install', '--mode', 'hosts', '--shell-hook'], root, env);
+		expect(installed.code).toBe(0);
+		expect(installed.stdout).toContain(`shell hook in ${bashrc}`);
+		expect(readFileSync(bashrc, 'utf8')).toBe(`alias ll="ls -l"\n# >>> port shell hook (port install --shell-hook; port uninstall removes it) >>>\neval "$(port shell-hook bash)"\nsource <(port completion bash)\n# <<< port shell hook <<<\n`);
+		const loaded = execFileSync('bash', ['--norc', '-c', `source ${bashrc}; type -t port; complete -p port`], {env: cliEnv(env), encoding: 'utf8'});
+		expect(loaded).toBe('function\ncomplete -F _port_complete port\n');
+
+		expect((await port(['uninstall'], root, env)).code).toBe(0);
+		expect(snapshot(home)).toEqual(before);
+	});
+
+	it('creates a missing fish config (and its directories), and uninstall removes them again', async () => {
+		const home = tempDir('port-home-dir-');
+		const env: CliEnv = {portHome: tempDir('port-home-'), extra: {HOME: home, SHELL: '/usr/bin/fish', PORT_ELEVATE: ''}};
+		const installed = await port(['install', '--domain', 'localhost', '--shell-hook'], home, env);
+		expect(installed.code).toBe(0);
+		expect(readFileSync(path.join(home, '.config', 'fish', 'config.fish'), 'utf8')).toContain('\nport shell-hook fish | source\nport completion fish | source\n');
+		expect((await port(['uninstall'], home, env)).code).toBe(0);
+		expect(readdirSync(home)).toEqual([]);
 	});
 });

@@ -28,7 +28,7 @@ export const commandFlags: Record<string, string[]> = {
 	down: ['--yes'],
 	status: ['--json'],
 	remove: ['--force', '--keep-branch'],
-	install: ['--dry-run', '--domain', '--mode', '--yes'],
+	install: ['--dry-run', '--domain', '--mode', '--yes', '--shell-hook'],
 	uninstall: ['--dry-run', '--yes'],
 	doctor: ['--json'],
 };

@@ -1,8 +1,9 @@
 import {ExitCode, PortError, UsageError} from '../core/errors.js';
 import {applyInstall, verifyInstall} from '../core/dns/install.js';
 import {commandNeedsElevation, writable, type Ops} from '../core/dns/ops.js';
-import {buildPlan, detectMode, dnsModes, type DnsMode, type Plan} from '../core/dns/plan.js';
+import {buildPlan, detectMode, dnsModes, type Plan} from '../core/dns/plan.js';
 import {elevateCommand} from '../core/dns/system.js';
+import {rcHook} from '../core/dns/rc-hook.js';
 import {domainProblem} from '../core/names.js';
 import {detectProject} from '../core/project.js';
 import {parseCommand, positionals} from './parse.js';
@@ -10,7 +11,7 @@ import {confirm} from './prompt.js';
 
 export const spec = {
 	name: 'install',
-	usage: 'port install [--dry-run] [--domain <domain>] [--mode <mode>] [--yes]',
+	usage: 'port install [--dry-run] [--domain <domain>] [--mode <mode>] [--yes] [--shell-hook]',
 	help: `
   Makes *.<domain> resolve to 127.0.0.1 on this machine, the best way the OS offers:
     resolver         macOS: /etc/resolver/<domain> and a dnsmasq from Homebrew (launchd)
@@ -25,12 +26,15 @@ export const spec = {
     --domain <name>   The domain (default: this project's domain, else "port")
     --mode <mode>     resolver, resolved, networkmanager or hosts (default: detected)
     --yes             Do not ask before running sudo (PORT_ELEVATE)
+    --shell-hook      Also add the shell hook and completion to your shell's rc file
+                      (~/.bashrc, ~/.zshrc or ~/.config/fish/config.fish, from $SHELL)
 `,
 	flags: {
 		dryRun: {type: 'boolean', default: false},
 		domain: {type: 'string'},
 		mode: {type: 'string'},
 		yes: {type: 'boolean', default: false},
+		shellHook: {type: 'boolean', default: false},
 	},
 } as const;
 
@@ -62,14 +66,18 @@ export default async function install(argv: string[]): Promise<number> {
 	const cli = parseCommand(spec, argv);
 	positionals(spec, cli.input, 0);
 	const domain = chosenDomain(cli.flags.domain);
-	const mode = cli.flags.mode as DnsMode | undefined;
+	const mode = cli.flags.mode as (typeof dnsModes)[number] | undefined;
 	if (mode !== undefined && !dnsModes.includes(mode)) throw new UsageError(`Unknown mode "${mode}" (known: ${dnsModes.join(', ')}).`, `Usage: ${spec.usage}`);
-	if (domain === 'localhost') {
+	if (domain === 'localhost' && !cli.flags.shellHook) {
 		process.stdout.write('*.localhost already resolves to 127.0.0.1; nothing to install.\n');
 		return ExitCode.ok;
 	}
-	const detected = mode ? {mode, why: 'chosen with --mode'} : detectMode();
+	const detected = domain === 'localhost' ? {mode: 'none' as const, why: '*.localhost resolves without setup'} : mode ? {mode, why: 'chosen with --mode'} : detectMode();
 	const plan = buildPlan(detected.mode, domain, detected.why);
+	if (cli.flags.shellHook) {
+		const hook = rcHook();
+		plan.steps.push({kind: 'rc', path: hook.file, block: hook.block});
+	}
 	const say = (line: string) => process.stdout.write(`  ${line}\n`);
 	const ops: Ops = {dryRun: cli.flags.dryRun, elevate: elevateCommand(), say};
 	process.stdout.write(`port install${ops.dryRun ? ' (dry run)' : ''}: *.${domain} -> 127.0.0.1, ${plan.mode} mode (${plan.why})\n`);
@@ -82,6 +90,7 @@ export default async function install(argv: string[]): Promise<number> {
 	const state = applyInstall(plan, ops);
 	for (const file of state.files) say(`wrote ${file.path}`);
 	if (state.hosts) say(`managed block in ${state.hosts.path}`);
+	if (state.rc) say(`shell hook in ${state.rc.path} (open a new shell to use it)`);
 	const check = await verifyInstall(state);
 	if (!check.ok) {
 		throw new PortError(`Installed, but ${check.name} does not resolve to 127.0.0.1 yet.`, ExitCode.failure, "Run 'port doctor' for details; 'port uninstall' undoes the install.");

@@ -1,6 +1,7 @@
 import {existsSync} from 'node:fs';
 import {ExitCode, PortError} from '../errors.js';
 import {renderBlock, removeBlock, withBlock} from './hosts-block.js';
+import {rcMarkers} from './rc-hook.js';
 import {checkName, wantedNames} from './hosts-sync.js';
 import {makeParents, readIfExists, removeDirIfEmpty, removeFile, runCommand, writeFile, type Ops} from './ops.js';
 import type {Plan} from './plan.js';
@@ -32,6 +33,12 @@ export function applyInstall(plan: Plan, ops: Ops): DnsState {
 			const {text, addedNewline} = withBlock(before, block);
 			state.hosts = {path: step.path, addedNewline: state.hosts?.addedNewline ?? addedNewline};
 			if (text !== before) writeFile(ops, step.path, text, `(the managed block; the rest of the file is kept)\n${block}`);
+		} else if (step.kind === 'rc') {
+			const before = readIfExists(step.path);
+			state.dirs.push(...makeParents(ops, step.path));
+			const {text, addedNewline} = withBlock(before ?? '', step.block, rcMarkers);
+			state.rc ??= {path: step.path, addedNewline, created: before === undefined};
+			if (text !== before) writeFile(ops, step.path, text, step.block);
 		} else {
 			runCommand(ops, step.argv);
 			if (step.undo && !state.undo.some(u => u.argv.join('\0') === step.undo!.join('\0'))) state.undo.push({argv: step.undo, afterFiles: step.undoAfterFiles ?? false});
@@ -54,6 +61,12 @@ export function applyUninstall(ops: Ops): boolean {
 			if (next !== text) writeFile(ops, state.hosts.path, next);
 		}
 	}
+	if (state.rc) {
+		const text = readIfExists(state.rc.path);
+		const next = text === undefined ? undefined : removeBlock(text, state.rc.addedNewline, rcMarkers);
+		if (next === '' && state.rc.created) removeFile(ops, state.rc.path);
+		else if (next !== undefined && next !== text) writeFile(ops, state.rc.path, next, '(the shell hook block removed)\n');
+	}
 	for (const file of [...state.files].reverse()) {
 		if (file.previous !== undefined) writeFile(ops, file.path, file.previous);
 		else if (ops.dryRun || existsSync(file.path)) removeFile(ops, file.path);
@@ -70,6 +83,7 @@ export function applyUninstall(ops: Ops): boolean {
  * moment to pick up new configuration.
  */
 export async function verifyInstall(state: Pick<DnsState, 'mode' | 'domain'>, attempts = 6): Promise<{ok: boolean; name: string}> {
+	if (state.mode === 'none') return {ok: true, name: `x.${state.domain}`};
 	const name = state.mode === 'hosts' ? checkName(state.domain) : randomName(state.domain);
 	for (let i = 0; i < attempts; i++) {
 		if (await resolvesToLoopback(name)) return {ok: true, name};

@@ -4,12 +4,15 @@ import {brewPrefix, dnsmasqPort, hostsFile, platform, systemPath} from './system
 
 /** How `*.<domain>` is made to resolve; see readme.md "DNS". */
 export const dnsModes = ['resolver', 'resolved', 'networkmanager', 'hosts'] as const;
-export type DnsMode = (typeof dnsModes)[number];
+/** `none`: domain localhost, nothing to set up for DNS (an install with --shell-hook only). */
+export type DnsMode = (typeof dnsModes)[number] | 'none';
 
 export type Step =
 	| {kind: 'write'; path: string; content: string}
 	/** The managed block in the hosts file (hosts mode). */
 	| {kind: 'hosts'; path: string}
+	/** The shell hook block in the user's rc file (--shell-hook). */
+	| {kind: 'rc'; path: string; block: string}
 	/** A command (argument array, never a shell string) and the one that undoes it at uninstall. */
 	| {kind: 'run'; argv: string[]; undo?: string[]; undoAfterFiles?: boolean};
 
@@ -69,7 +72,9 @@ const dnsmasqConf = (domain: string) =>
 export function buildPlan(mode: DnsMode, domain: string, why = 'chosen with --mode'): Plan {
 	const steps: Step[] = [];
 	const confFile = systemPath(`/etc/port/dnsmasq-${domain}.conf`);
-	if (mode === 'hosts') {
+	if (mode === 'none') {
+		// *.localhost resolves without help
+	} else if (mode === 'hosts') {
 		steps.push({kind: 'hosts', path: hostsFile()});
 	} else if (mode === 'resolved') {
 		const unit = `port-dnsmasq-${domain}.service`;

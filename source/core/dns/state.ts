@@ -16,6 +16,8 @@ export interface DnsState {
 	dirs: string[];
 	/** Hosts mode: the file with the managed block and whether a newline was added before it. */
 	hosts?: {path: string; addedNewline: boolean};
+	/** --shell-hook: the rc file with the hook block; `created` when install created the file. */
+	rc?: {path: string; addedNewline: boolean; created: boolean};
 	/** Commands that undo the commands run; `afterFiles` ones run once the files are gone. */
 	undo: Array<{argv: string[]; afterFiles: boolean}>;
 	/** Hosts mode: names added by `port enter` (registered services add theirs from the registry). */
