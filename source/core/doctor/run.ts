@@ -1,4 +1,4 @@
-import {errnoCode, isPortError} from '../errors.js';
+import {isPortError} from '../errors.js';
 import {readDnsState} from '../dns/state.js';
 import {detectProject} from '../project.js';
 import {readRegistry} from '../registry.js';
@@ -13,7 +13,7 @@ export async function runDoctor(cwd = process.cwd()): Promise<CheckResult[]> {
 	try {
 		project = detectProject(cwd, {allowNameClash: true});
 	} catch (error) {
-		if (!isPortError(error) || errnoCode(error) !== undefined) throw error;
+		if (!isPortError(error)) throw error;
 		configError = error.message;
 	}
 	const ctx: DoctorContext = {project, configError, registry: readRegistry(), domain: project?.config.domain ?? readDnsState()?.domain ?? 'port', engine: false, traefikRunning: false};

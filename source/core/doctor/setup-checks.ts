@@ -8,6 +8,8 @@ import {fail, ok, warnAt, type CheckResult, type DoctorContext} from './types.js
 
 /** Git repository, worktree, and `.port/config.jsonc`. */
 export function projectChecks(ctx: DoctorContext): CheckResult[] {
+	// detectProject refuses some repository layouts (bare, submodule) with the same kind of error.
+	if (ctx.configError && !ctx.configError.includes('config.jsonc')) return [fail('git', ctx.configError, 'See "Worktrees anywhere" in the readme for the layouts port supports.')];
 	if (ctx.configError) return [ok('git', 'inside a git repository'), fail('config', ctx.configError, 'Fix the file (JSON with comments; keys domain and compose), or delete it and run port init.')];
 	const project = ctx.project;
 	if (!project) return [warnAt('git', 'not inside a git repository: project checks skipped', 'cd into a repository (or one of its worktrees) to check it.')];
