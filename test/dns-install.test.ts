@@ -197,3 +197,45 @@ describe('port install --shell-hook', () => {
 		expect(readdirSync(home)).toEqual([]);
 	});
 });
+
+describe('port install --dry-run: the plan per platform', () => {
+	it('macOS with Homebrew dnsmasq: /etc/resolver/<domain>, a launchd dnsmasq; NetworkManager: dns=dnsmasq; nothing written', async () => {
+		const root = tempDir('port-sysroot-');
+		const brew = tempDir('port-brew-');
+		mkdirSync(path.join(brew, 'sbin'));
+		writeFileSync(path.join(brew, 'sbin', 'dnsmasq'), '', {mode: 0o755});
+		const env: CliEnv = {portHome: tempDir('port-home-'), extra: {PORT_SYSTEM_ROOT: root, PORT_PLATFORM: 'darwin', PORT_BREW_PREFIX: brew, PORT_ELEVATE: 'sudo'}};
+		const before = snapshot(root);
+		const mac = await port(['install', '--dry-run', '--domain', 'dev.test'], root, env);
+		expect(mac.code).toBe(0);
+		expect(mac.stdout).toContain('*.dev.test -> 127.0.0.1, resolver mode (macOS with Homebrew dnsmasq');
+		expect(mac.stdout).toContain(`write ${path.join(root, 'etc/resolver/dev.test')}\n      | # Written by port install; removed by port uninstall.\n      | nameserver 127.0.0.1\n      | port 53535\n`);
+		expect(mac.stdout).toContain(`      |     <string>${path.join(brew, 'sbin', 'dnsmasq')}</string>\n`);
+		expect(mac.stdout).toMatch(/run {3}(sudo )?launchctl bootstrap system \S+dev\.port\.dnsmasq-dev\.test\.plist\n/);
+
+		mkdirSync(path.join(root, 'etc', 'NetworkManager'), {recursive: true});
+		writeFileSync(path.join(root, 'etc', 'NetworkManager', 'NetworkManager.conf'), '[main]\n');
+		const bin = path.join(tempDir('port-bin-'), 'bin');
+		mkdirSync(bin);
+		writeFileSync(path.join(bin, 'nmcli'), '#!/bin/sh\nexit 0\n', {mode: 0o755});
+		const nmBefore = snapshot(root);
+		const nm = await port(['install', '--dry-run'], root, {...env, extra: {...env.extra, PORT_PLATFORM: 'linux', PATH: `${bin}${path.delimiter}${pathWith()}`}});
+		expect(nm.code).toBe(0);
+		expect(nm.stdout).toContain('networkmanager mode (NetworkManager manages DNS)');
+		expect(nm.stdout).toContain(`write ${path.join(root, 'etc/NetworkManager/conf.d/port.conf')}\n      | # Written by port install; removed by port uninstall.\n      | [main]\n      | dns=dnsmasq\n`);
+		expect(nm.stdout).toContain('      | address=/port/127.0.0.1\n');
+		expect(snapshot(root)).toEqual(nmBefore);
+		expect(Object.keys(before)).toEqual([]);
+		expect(existsSync(path.join(env.portHome, 'dns'))).toBe(false);
+	});
+
+	it('rejects an unknown mode or an invalid domain with exit 2', async () => {
+		const env: CliEnv = {portHome: tempDir('port-home-')};
+		const mode = await port(['install', '--mode', 'magic', '--dry-run'], tempDir(), env);
+		expect(mode.code).toBe(2);
+		expect(mode.stderr.split('\n')[0]).toBe('port: Unknown mode "magic" (known: resolver, resolved, networkmanager, hosts).');
+		const domain = await port(['install', '--domain', 'Bad_Domain', '--dry-run'], tempDir(), env);
+		expect(domain.code).toBe(2);
+		expect(domain.stderr.split('\n')[0]).toMatch(/^port: Domain "Bad_Domain" is invalid: /);
+	});
+});
