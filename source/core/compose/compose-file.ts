@@ -1,9 +1,9 @@
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {Document, YAMLMap, YAMLSeq, isMap, parseDocument, type Tags} from 'yaml';
-import {ExitCode, PortError, errnoCode} from './errors.js';
-import {hostnameFor, shortHash} from './names.js';
-import {traefikNetwork, entrypointName} from './traefik-files.js';
+import {ExitCode, PortError, errnoCode} from '../errors.js';
+import {hostnameFor, shortHash} from '../names.js';
+import {traefikNetwork, entrypointName} from '../traefik/static-files.js';
 
 /**
  * The project's Compose file, read with the `yaml` library (never `docker compose config`: it
