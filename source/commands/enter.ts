@@ -2,6 +2,9 @@ import {writeFileAtomic} from '../core/atomic-write.js';
 import {ExitCode, PortError} from '../core/errors.js';
 import {requireProject} from '../core/git/project.js';
 import {cleanupStale} from '../core/supervise/stale.js';
+import {syncHosts} from '../core/dns/hosts-sync.js';
+import {hostnameFor, sanitizeName} from '../core/names.js';
+import path from 'node:path';
 import {branchExists, enterWorktree, gitWorktrees} from '../core/git/worktrees.js';
 import {commandNames, type Invocation} from './names.js';
 import {parseCommand, positionals} from './parse.js';
@@ -48,6 +51,7 @@ export default async function enter(argv: string[], _rest: string[] | undefined,
 		remote: `created worktree from origin/${entered.branch} (tracking)`,
 		new: `created worktree with new branch ${entered.branch} from HEAD`,
 	}[entered.source];
+	syncHosts({add: [hostnameFor(sanitizeName(path.basename(entered.path)), project.config.domain)]});
 	process.stderr.write(`port: ${said}: ${entered.path}\n`);
 	process.stdout.write(`${entered.path}\n`);
 	const cdFile = process.env['PORT_CD_FILE'];

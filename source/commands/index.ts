@@ -19,6 +19,10 @@ export const commands: Record<CommandName, () => Promise<{default: Command}>> = 
 	compose: () => import('./compose.js'),
 	ui: () => import('./ui.js'),
 	logs: () => import('./logs.js'),
+	install: () => import('./install.js'),
+	uninstall: () => import('./uninstall.js'),
+	doctor: () => import('./doctor.js'),
+	completion: () => import('./completion.js'),
 };
 
 export const commandSummaries: Array<[string, string]> = [
@@ -37,4 +41,8 @@ export const commandSummaries: Array<[string, string]> = [
 	['compose <args...>', "docker compose with this worktree's -p and -f flags"],
 	['logs [name|port] [-f]', "Print (and follow) the logs of this worktree's host services"],
 	['ui', 'Terminal dashboard: every worktree, its services and live logs'],
+	['install [--dry-run]', 'Make *.<domain> resolve to 127.0.0.1 on this machine'],
+	['uninstall [--dry-run]', 'Remove exactly what port install added'],
+	['doctor [--json]', 'Check git, config, Docker, Traefik, ports and DNS'],
+	['completion <shell>', 'Print a bash/zsh/fish completion script'],
 ];

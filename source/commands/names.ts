@@ -1,5 +1,5 @@
 /** The subcommand names, in a leaf module: `port enter`'s typo guard needs them, not the loaders. */
-export const commandNames = ['run', 'init', 'list', 'kill', 'enter', 'shell-hook', 'up', 'down', 'status', 'urls', 'remove', 'compose', 'ui', 'logs'] as const;
+export const commandNames = ['run', 'init', 'list', 'kill', 'enter', 'shell-hook', 'up', 'down', 'status', 'urls', 'remove', 'compose', 'ui', 'logs', 'install', 'uninstall', 'doctor', 'completion'] as const;
 
 export type CommandName = (typeof commandNames)[number];
 

@@ -5,7 +5,8 @@ import {composeContext, composeDown, findProjectEntry, hostServicesOf, stopTraef
 import {dockerAvailability} from '../core/docker/cli.js';
 import {serviceLabel, stopHostService} from '../core/supervise/host-service.js';
 import {listWorktrees, requireProject} from '../core/git/project.js';
-import {sanitizeName} from '../core/names.js';
+import {hostnameFor, sanitizeName} from '../core/names.js';
+import {syncHosts} from '../core/dns/hosts-sync.js';
 import {readRegistry} from '../core/registry/registry.js';
 import {cleanupStale} from '../core/supervise/stale.js';
 import {warn} from '../core/warnings.js';
@@ -71,6 +72,7 @@ export default async function remove(argv: string[]): Promise<number> {
 	}
 	await removeWorktreeDir(project.repoRoot, worktree.path, cli.flags.force);
 	process.stdout.write(`removed worktree ${worktree.path.startsWith(project.repoRoot + path.sep) ? path.relative(project.repoRoot, worktree.path) : worktree.path}\n`);
+	syncHosts({remove: [hostnameFor(worktree.name, project.config.domain)]});
 	if (existsSync(worktree.path)) warn(`${worktree.path} still exists (files git does not track were left).`);
 
 	if (!worktree.branch) {

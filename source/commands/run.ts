@@ -8,6 +8,8 @@ import {detectProject} from '../core/git/project.js';
 import {readRegistry} from '../core/registry/registry.js';
 import {cleanupStale} from '../core/supervise/stale.js';
 import {warn} from '../core/warnings.js';
+import {syncHosts} from '../core/dns/hosts-sync.js';
+import {routedUrlProblem} from '../core/dns/honest.js';
 import {signalExitCode} from '../core/supervise/host-service.js';
 import {parseCommand} from './parse.js';
 import {declaredTarget, readyGraceOf, runAll} from './run-declared.js';
@@ -129,6 +131,7 @@ export default async function run(argv: string[], command: string[] | undefined)
 	supervised = launched.supervised;
 	const {service, traefik} = launched;
 	const direct = `http://localhost:${service.actualPort}`;
+	syncHosts({add: [service.hostname]});
 	supervised.on(event => {
 		if (event.type === 'exit' && event.restarting) process.stderr.write(`port: restarting ${label}\n`);
 		if (event.type === 'spawned' && event.service.pid !== service.pid) process.stderr.write(`port: ${label} restarted (pid ${event.service.pid})\n`);
@@ -136,6 +139,7 @@ export default async function run(argv: string[], command: string[] | undefined)
 	if (supervised.entry) {
 		process.stderr.write(`port: ${label} -> http://${service.hostname}:${logicalPort}  (direct: ${direct}, pid ${supervised.entry.pid})\n`);
 		if (traefik.state === 'unavailable') warn(`${traefik.reason} Routing is off until Traefik runs; use ${direct}.`);
+		else void routedUrlProblem(service.hostname, traefik).then(why => why && process.stderr.write(`port: note: ${why}; use ${direct}\n`));
 	}
 	if (received) void supervised.stop();
 

@@ -5,6 +5,8 @@ import {signalExitCode} from '../core/supervise/host-service.js';
 import {requireProject} from '../core/git/project.js';
 import {cleanupStale} from '../core/supervise/stale.js';
 import {warn} from '../core/warnings.js';
+import {syncHosts} from '../core/dns/hosts-sync.js';
+import {routedUrlProblem} from '../core/dns/honest.js';
 import {parseCommand, positionals} from './parse.js';
 
 export const spec = {
@@ -55,7 +57,10 @@ export default async function up(argv: string[]): Promise<number> {
 	} finally {
 		for (const signal of stopSignals) process.off(signal, onSignal);
 	}
+	syncHosts({add: [result.ctx.hostname]});
 	for (const note of result.notes) process.stderr.write(`port: note: ${note}\n`);
+	const why = result.routes.length > 0 && result.traefik.state !== 'unavailable' ? await routedUrlProblem(result.ctx.hostname, result.traefik) : undefined;
+	if (why) process.stderr.write(`port: note: ${why}: the URLs below do not work now\n`);
 	if (result.traefik.state === 'unavailable') warn(`${result.traefik.reason} The services run, but routing is off until Traefik runs.`);
 	const seconds = ((Date.now() - started) / 1000).toFixed(1);
 	process.stdout.write(`${result.ctx.name} is up (${seconds} s)\n`);

@@ -3,6 +3,8 @@ import {composeContext, findProjectEntry, hostServicesOf, planFor, urlOf} from '
 import {requireProject} from '../core/git/project.js';
 import {readRegistry} from '../core/registry/registry.js';
 import {cleanupStale} from '../core/supervise/stale.js';
+import {routedUrlProblem} from '../core/dns/honest.js';
+import {traefikState} from '../core/traefik/container.js';
 import {parseCommand, positionals} from './parse.js';
 
 export const spec = {
@@ -12,6 +14,8 @@ export const spec = {
   Prints the URLs of this worktree: one per published port of each Compose service (as
   routed by port up, or as port up would route them), and one per host service (port run).
   With [service], prints only that service's URLs, one per line (handy in scripts).
+  Host services also show their direct URL (http://localhost:<actual port>); when the routed
+  URLs do not work now (Traefik not running, the name does not resolve), a note says why.
 
   Examples
     $ port urls
@@ -35,12 +39,15 @@ export default async function urls(argv: string[]): Promise<number> {
 		try {
 			routes = planFor(ctx).routes;
 		} catch (error) {
-			if (wanted === undefined || !(error instanceof PortError)) routes = [];
+			// A host service's URL needs no compose file.
+			if (wanted === undefined || wanted.startsWith('host:') || !(error instanceof PortError)) routes = [];
 			else throw error;
 		}
 	}
-	const rows: Array<[string, string]> = routes.map(r => [r.service, urlOf(ctx.hostname, r.published)]);
-	for (const s of hostServicesOf(registry, project.repoRoot, project.worktree)) rows.push([`host:${s.logicalPort}`, urlOf(s.hostname, s.logicalPort)]);
+	const rows: Array<[string, string, string?]> = routes.map(r => [r.service, urlOf(ctx.hostname, r.published)]);
+	for (const s of hostServicesOf(registry, project.repoRoot, project.worktree)) rows.push([`host:${s.logicalPort}`, urlOf(s.hostname, s.logicalPort), `http://localhost:${s.actualPort}`]);
+	// Checked only for a routed URL that could work: a stack that is up, or a host service.
+	const problem = entry || rows.some(r => r[2]) ? routedUrlProblem(ctx.hostname, traefikState()) : Promise.resolve(undefined);
 
 	if (wanted !== undefined) {
 		const mine = rows.filter(([name]) => name === wanted);
@@ -49,6 +56,8 @@ export default async function urls(argv: string[]): Promise<number> {
 			throw new PortError(`No URL for service "${wanted}" in ${project.worktree}.`, ExitCode.failure, known.length > 0 ? `Known: ${known.join(', ')}` : 'This worktree publishes no ports.');
 		}
 		process.stdout.write(mine.map(([, url]) => `${url}\n`).join(''));
+		const why = await problem;
+		if (why) process.stderr.write(`port: note: ${why}${mine[0]![2] ? `; direct: ${mine[0]![2]}` : ''}\n`);
 		return ExitCode.ok;
 	}
 	if (rows.length === 0) {
@@ -56,7 +65,10 @@ export default async function urls(argv: string[]): Promise<number> {
 		return ExitCode.ok;
 	}
 	const width = Math.max(...rows.map(([name]) => name.length)) + 2;
-	process.stdout.write(rows.map(([name, url]) => `${name.padEnd(width)}${url}\n`).join(''));
+	const urlWidth = Math.max(...rows.map(([, url]) => url.length)) + 2;
+	process.stdout.write(rows.map(([name, url, direct]) => (direct ? `${name.padEnd(width)}${url.padEnd(urlWidth)}direct: ${direct}\n` : `${name.padEnd(width)}${url}\n`)).join(''));
+	const why = await problem;
+	if (why) process.stderr.write(`port: note: ${why}: the URLs above do not work now${rows.some(r => r[2]) ? '; the direct ones do' : ''}\n`);
 	if (!entry && routes.length > 0) process.stderr.write(`port: ${ctx.name} is not up; run 'port up' to start it\n`);
 	return ExitCode.ok;
 }

@@ -1,0 +1,134 @@
+import {ExitCode, UsageError} from '../core/errors.js';
+import {composeContext, hostServicesOf, planFor} from '../core/compose/project.js';
+import {detectProject} from '../core/git/project.js';
+import {readRegistry} from '../core/registry/registry.js';
+import {commands} from './index.js';
+import {parseCommand, positionals} from './parse.js';
+
+export const spec = {
+	name: 'completion',
+	usage: 'port completion <bash|zsh|fish>',
+	help: `
+  Prints a completion script: commands, their flags, branch names for enter/remove (and the
+  port <branch> shorthand), compose service names for urls/logs, logical ports for run/kill.
+
+  Examples
+    $ source <(port completion bash)           # in ~/.bashrc
+    $ source <(port completion zsh)            # in ~/.zshrc, after compinit
+    $ port completion fish > ~/.config/fish/completions/port.fish
+`,
+	flags: {},
+} as const;
+
+/** Each command's flags (test/completion.test.ts checks this against every command's spec). */
+export const commandFlags: Record<string, string[]> = {
+	run: ['--replace'],
+	list: ['--json'],
+	kill: ['--all'],
+	down: ['--yes'],
+	status: ['--json'],
+	remove: ['--force', '--keep-branch'],
+	install: ['--dry-run', '--domain', '--mode', '--yes', '--shell-hook'],
+	uninstall: ['--dry-run', '--yes'],
+	doctor: ['--json'],
+};
+
+/** What a word after a command completes to: a shell snippet printing candidates, one per line. */
+const branches = `git for-each-ref --format='%(refname:short)' refs/heads 2>/dev/null`;
+const dynamic: Array<[string[], string]> = [
+	[['enter', 'remove'], branches],
+	[['run', 'kill'], 'port completion __ports 2>/dev/null'],
+	[['urls', 'logs'], 'port completion __services 2>/dev/null'],
+	[['shell-hook', 'completion'], 'printf "%s\\n" bash zsh fish'],
+	[['install'], 'printf "%s\\n" resolver resolved networkmanager hosts'],
+];
+
+const names = () => Object.keys(commands).sort();
+
+function bash(): string {
+	const cases = [...dynamic.map(([cmds, run]) => `      ${cmds.join('|')}) words="$(${run})";;`)];
+	const flagCases = Object.entries(commandFlags).map(([cmd, flags]) => `      ${cmd}) words="$words ${flags.join(' ')}";;`);
+	return `# port completion for bash. Load with: source <(port completion bash)
+_port_complete() {
+  local cur="\${COMP_WORDS[COMP_CWORD]}" cmd="\${COMP_WORDS[1]}" words=""
+  if [ "$COMP_CWORD" -eq 1 ]; then
+    words="${names().join(' ')} --help --version $(${branches})"
+  else
+    case "$cmd" in
+${cases.join('\n')}
+    esac
+    case "$cmd" in
+${flagCases.join('\n')}
+    esac
+  fi
+  COMPREPLY=($(compgen -W "$words" -- "$cur"))
+}
+complete -F _port_complete port
+`;
+}
+
+function zsh(): string {
+	const cases = dynamic.map(([cmds, run]) => `    (${cmds.join('|')}) candidates=(\${(f)"$(${run})"}) ;;`);
+	const flagCases = Object.entries(commandFlags).map(([cmd, flags]) => `    (${cmd}) candidates+=(${flags.join(' ')}) ;;`);
+	return `#compdef port
+# port completion for zsh. Load with: source <(port completion zsh)   (after compinit)
+_port() {
+  local -a candidates
+  if (( CURRENT == 2 )); then
+    candidates=(${names().join(' ')} \${(f)"$(${branches})"})
+  else
+    case $words[2] in
+${cases.join('\n')}
+    esac
+    case $words[2] in
+${flagCases.join('\n')}
+    esac
+  fi
+  compadd -a candidates
+}
+if (( $+functions[compdef] )); then compdef _port port; fi
+`;
+}
+
+function fish(): string {
+	const lines = ['# port completion for fish. Load with: port completion fish | source', 'complete -c port -f'];
+	lines.push(`complete -c port -n __fish_use_subcommand -a '${names().join(' ')}'`);
+	lines.push(`complete -c port -n __fish_use_subcommand -a '(${branches})'`);
+	for (const [cmds, run] of dynamic) lines.push(`complete -c port -n '__fish_seen_subcommand_from ${cmds.join(' ')}' -a '(${run.replaceAll("'", "\\'")})'`);
+	for (const [cmd, flags] of Object.entries(commandFlags)) {
+		for (const flag of flags) lines.push(`complete -c port -n '__fish_seen_subcommand_from ${cmd}' -l ${flag.slice(2)}`);
+	}
+	return `${lines.join('\n')}\n`;
+}
+
+/** Hidden helpers the scripts call: compose service names, or logical ports, of this worktree. */
+function candidates(what: '__services' | '__ports'): string[] {
+	const project = detectProject(process.cwd(), {allowNameClash: true});
+	if (!project) return [];
+	let routes: Array<{service: string; published: number}> = [];
+	try {
+		routes = planFor(composeContext(project)).routes;
+	} catch {
+		// no compose file: host services only
+	}
+	const hosts = hostServicesOf(readRegistry(), project.repoRoot, project.worktree);
+	if (what === '__services') return [...new Set([...routes.map(r => r.service), ...hosts.map(s => `host:${s.logicalPort}`)])];
+	return [...new Set([...routes.map(r => String(r.published)), ...hosts.map(s => String(s.logicalPort))])];
+}
+
+export default async function completion(argv: string[]): Promise<number> {
+	const cli = await parseCommand(spec, argv);
+	const [shell] = positionals(spec, cli.input, 1, 'Missing <shell> (bash, zsh or fish).');
+	if (shell === '__services' || shell === '__ports') {
+		try {
+			process.stdout.write(candidates(shell).map(c => `${c}\n`).join(''));
+		} catch {
+			// completion must stay quiet
+		}
+		return ExitCode.ok;
+	}
+	const script = {bash, zsh, fish}[shell as 'bash' | 'zsh' | 'fish'];
+	if (!script || !Object.hasOwn({bash, zsh, fish}, shell!)) throw new UsageError(`Unknown shell "${shell}" (known: bash, zsh, fish).`, `Usage: ${spec.usage}`);
+	process.stdout.write(script());
+	return ExitCode.ok;
+}

@@ -1,0 +1,79 @@
+import {spawn} from 'node:child_process';
+import {createSocket} from 'node:dgram';
+import {chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync} from 'node:fs';
+import {Resolver} from 'node:dns/promises';
+import path from 'node:path';
+import {onCleanup, tempDir, waitFor} from './env.js';
+
+/** A UDP port on 127.0.0.1 that nothing uses right now. */
+export function freeUdpPort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const socket = createSocket('udp4');
+		socket.once('error', reject);
+		socket.bind(0, '127.0.0.1', () => {
+			const {port} = socket.address();
+			socket.close(() => resolve(port));
+		});
+	});
+}
+
+/** Asks the DNS server at 127.0.0.1:<port> for the A records of `name` ([] when none). */
+export async function resolveVia(port: number, name: string): Promise<string[]> {
+	const resolver = new Resolver({timeout: 1000, tries: 1});
+	resolver.setServers([`127.0.0.1:${port}`]);
+	return resolver.resolve4(name).catch(() => []);
+}
+
+/** A real Debian dnsmasq answering *.<domain> with 127.0.0.1 on a high loopback port; stopped at cleanup. */
+export async function startDnsmasq(domain: string): Promise<{port: number; pid: number}> {
+	const port = await freeUdpPort();
+	const dir = tempDir('port-dnsmasq-');
+	const conf = path.join(dir, 'dnsmasq.conf');
+	writeFileSync(conf, `listen-address=127.0.0.1\nport=${port}\nbind-interfaces\nno-resolv\nno-hosts\npid-file=\naddress=/${domain}/127.0.0.1\n`);
+	const child = spawn('/usr/sbin/dnsmasq', ['--keep-in-foreground', `--conf-file=${conf}`], {stdio: 'ignore'});
+	onCleanup(() => child.kill('SIGKILL'));
+	await waitFor(async () => (await resolveVia(port, `probe.${domain}`)).length > 0, {what: 'dnsmasq answering'});
+	return {port, pid: child.pid!};
+}
+
+/**
+ * A fake `systemctl` for a temp system root: every call is logged; `enable --now <unit>` starts
+ * the unit's ExecStart (read from <root>/etc/systemd/system/<unit>) as a real process and
+ * `disable --now <unit>` stops it, so the dnsmasq that port install configures really runs.
+ * Never reaches the real systemd.
+ */
+export function fakeSystemctl(root: string): {bin: string; log: string; pidFile: (unit: string) => string} {
+	const dir = tempDir('port-fake-systemctl-');
+	const bin = path.join(dir, 'bin');
+	mkdirSync(bin);
+	const log = path.join(dir, 'calls.log');
+	const script = `#!/usr/bin/env node
+const fs = require('fs'), path = require('path'), {spawn} = require('child_process');
+const args = process.argv.slice(2);
+fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify(args) + '\\n');
+const unit = args[2];
+const pidFile = path.join(${JSON.stringify(dir)}, unit + '.pid');
+if (args[0] === 'enable' && args[1] === '--now') {
+  const text = fs.readFileSync(path.join(${JSON.stringify(root)}, 'etc/systemd/system', unit), 'utf8');
+  const [file, ...rest] = /^ExecStart=(.*)$/m.exec(text)[1].split(' ');
+  const child = spawn(file, rest, {detached: true, stdio: 'ignore'});
+  fs.writeFileSync(pidFile, String(child.pid));
+  child.unref();
+}
+if (args[0] === 'disable' && args[1] === '--now') {
+  try { process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGTERM'); } catch {}
+}
+`;
+	writeFileSync(path.join(bin, 'systemctl'), script);
+	chmodSync(path.join(bin, 'systemctl'), 0o755);
+	onCleanup(() => {
+		for (const file of readdirSync(dir).filter(f => f.endsWith('.pid'))) {
+			try {
+				process.kill(Number(readFileSync(path.join(dir, file), 'utf8')), 'SIGKILL');
+			} catch {
+				// already stopped
+			}
+		}
+	});
+	return {bin, log, pidFile: unit => path.join(dir, `${unit}.pid`)};
+}
