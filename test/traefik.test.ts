@@ -83,7 +83,8 @@ describe('ensureTraefik: a logical port another program holds on the host (A)', 
   *" up -d --remove-orphans") if grep -q "3002:3002" "$5"; then echo " Container port-traefik  Recreate" >&2; echo "Error response from daemon: driver failed programming external connectivity on endpoint port-traefik: Bind for 0.0.0.0:3002 failed: port is already allocated" >&2; exit 1; fi;;
 esac`,
 		});
-		const env: CliEnv = {portHome, dockerBin: docker.bin};
+		// Docker's port publishing is what fails here: the bridge-network Traefik (Docker Desktop).
+		const env: CliEnv = {portHome, dockerBin: docker.bin, extra: {PORT_TRAEFIK_NETWORK: 'bridge'}};
 		const repo = makeRepo('app');
 		expect((await port(['run', '3001', '--', 'true'], repo, env)).code).toBe(0);
 		const staticBefore = read(portHome, 'traefik.yml');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import {Document, YAMLMap, YAMLSeq, isMap, parseDocument, type Tags} from 'yaml';
 import {ExitCode, PortError, errnoCode} from './errors.js';
 import {hostnameFor, shortHash} from './names.js';
-import {traefikNetwork, entrypointName} from './traefik-files.js';
+import {traefikNetwork, entrypointName, managedLabel} from './traefik-files.js';
 
 /**
  * The project's Compose file, read with the `yaml` library (never `docker compose config`: it
@@ -409,7 +409,7 @@ export function planOverride(compose: ComposeFile, ctx: OverrideContext): Overri
 				joinsNetwork = true;
 				// Lists of networks are merged by name; a service without `networks` is on `default`.
 				node.set('networks', service.hasNetworks ? {[traefikNetwork]: {}} : {default: {}, [traefikNetwork]: {}});
-				node.set('labels', {'traefik.enable': 'true', 'traefik.docker.network': traefikNetwork, ...labels});
+				node.set('labels', {'traefik.enable': 'true', [managedLabel]: 'true', 'traefik.docker.network': traefikNetwork, ...labels});
 			}
 		}
 		if (node.items.length > 0) services.set(service.name, node);

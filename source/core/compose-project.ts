@@ -27,6 +27,8 @@ export interface ComposeContext {
 	/** `docker compose -p` name: unique per repository and worktree. */
 	name: string;
 	hostname: string;
+	/** `"lan": true` in .port/config.jsonc: routed ports listen beyond loopback. */
+	lan: boolean;
 }
 
 /**
@@ -48,6 +50,7 @@ export function composeContext(project: Pick<Project, 'repoRoot' | 'worktree' | 
 		overrideFile: overrideFileFor(project.worktreePath),
 		name: composeProjectName(project.repoRoot, project.worktree),
 		hostname: hostnameFor(project.worktree, project.config.domain),
+		lan: project.config.lan,
 	};
 }
 
@@ -186,7 +189,7 @@ export async function composeUp(project: Project, options: UpOptions = {}): Prom
 	});
 	try {
 		options.onStep?.(`ensuring Traefik has entrypoints ${ports.length > 0 ? ports.join(', ') : '(none)'}`);
-		const traefik = await ensureTraefik(ports);
+		const traefik = await ensureTraefik(ports, undefined, undefined, ctx.lan);
 		await ensureNetwork(traefikNetwork);
 		options.onStep?.(`docker compose -p ${ctx.name} up -d`);
 		const result = await docker([...composeArgs(ctx), 'up', '-d'], {cwd: ctx.worktreePath, ...streams(options.progress)});

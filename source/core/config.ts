@@ -9,9 +9,11 @@ export interface ProjectConfig {
 	domain: string;
 	/** Compose file, relative to the worktree root. */
 	compose: string;
+	/** Expose this project's logical ports to other machines (default: loopback only). */
+	lan: boolean;
 }
 
-export const defaultConfig: ProjectConfig = {domain: 'port', compose: 'docker-compose.yml'};
+export const defaultConfig: ProjectConfig = {domain: 'port', compose: 'docker-compose.yml', lan: false};
 
 export const configTemplate = `{
   // Hostnames are <worktree>.<domain>: feature-1.port:3000 reaches worktree feature-1.
@@ -19,7 +21,11 @@ export const configTemplate = `{
   "domain": "port",
 
   // The Docker Compose file of every worktree, relative to the worktree root.
-  "compose": "docker-compose.yml"
+  "compose": "docker-compose.yml",
+
+  // true: Traefik listens on every interface for this project's ports, so anyone on the
+  // network can reach these dev servers (and spoof any Host header). Default: loopback only.
+  "lan": false
 }
 `;
 
@@ -49,8 +55,13 @@ export function parseConfig(text: string, file: string): ProjectConfig {
 	}
 	const config = {...defaultConfig};
 	for (const [key, raw] of Object.entries(value)) {
+		if (key === 'lan') {
+			if (typeof raw !== 'boolean') throw new PortError(`${file}: "lan" must be true or false, got ${JSON.stringify(raw)}`, ExitCode.config);
+			config.lan = raw;
+			continue;
+		}
 		if (key !== 'domain' && key !== 'compose') {
-			throw new PortError(`${file}: unknown key "${key}" (known: domain, compose)`, ExitCode.config);
+			throw new PortError(`${file}: unknown key "${key}" (known: domain, compose, lan)`, ExitCode.config);
 		}
 		if (typeof raw !== 'string') {
 			throw new PortError(`${file}: "${key}" must be a string, got ${JSON.stringify(raw)}`, ExitCode.config);

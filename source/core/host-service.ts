@@ -170,7 +170,7 @@ export async function launchHostService(request: LaunchRequest): Promise<Launche
 	let configFile: string;
 	const routeName = hostRouteName(repo, branch, logicalPort);
 	try {
-		traefik = await ensureTraefik([logicalPort], request.onProgress, knownTraefik);
+		traefik = await ensureTraefik([logicalPort], request.onProgress, knownTraefik, project.config.lan);
 		configFile = writeRoute({name: routeName, hostname, logicalPort, actualPort});
 	} catch (error) {
 		releaseClaim();

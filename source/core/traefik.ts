@@ -7,6 +7,7 @@ import {
 	clearTraefikApplied,
 	currentEntrypointPorts,
 	ensureTraefikDirs,
+	entrypointPortsOf,
 	readTraefikApplied,
 	restoreTraefikFiles,
 	snapshotTraefikFiles,
@@ -21,6 +22,7 @@ import {
 import {lazyRequire} from './lazy.js';
 import path from 'node:path';
 import {liveReservations} from './reservations.js';
+import {loadConfig} from './config.js';
 
 export type TraefikState = {state: 'running' | 'stopped'} | {state: 'unavailable'; reason: string};
 
@@ -28,6 +30,27 @@ export type TraefikState = {state: 'running' | 'stopped'} | {state: 'unavailable
 export function portsInUse(registry: Registry): number[] {
 	const claimed = liveReservations(registry).flatMap(r => (r.logicalPort === undefined ? [] : [r.logicalPort]));
 	return [...new Set([...registry.hostServices.map(s => s.logicalPort), ...registry.projects.flatMap(p => p.ports), ...claimed])];
+}
+
+/** Logical ports of registered projects whose `.port/config.jsonc` says `"lan": true`. */
+function lanPortsInUse(registry: Registry): number[] {
+	const lan = new Map<string, boolean>();
+	const isLan = (repo: string | undefined) => {
+		if (repo === undefined) return false;
+		if (!lan.has(repo)) {
+			try {
+				lan.set(repo, loadConfig(repo).config.lan);
+			} catch {
+				lan.set(repo, false); // a broken config never widens exposure
+			}
+		}
+		return lan.get(repo)!;
+	};
+	return [
+		...registry.hostServices.filter(s => isLan(s.repo)).map(s => s.logicalPort),
+		...registry.projects.filter(p => isLan(p.repo)).flatMap(p => p.ports),
+		...liveReservations(registry).flatMap(r => (r.logicalPort !== undefined && isLan(r.repo) ? [r.logicalPort] : [])),
+	];
 }
 
 /** Nothing registered and no `port run` still starting: Traefik may be stopped. */
@@ -61,16 +84,20 @@ async function withTraefikLock<T>(fn: () => Promise<T>): Promise<T> {
 	}
 }
 
-/** Traefik's container as one `docker inspect` sees it: state, and the host ports it publishes while running. */
+/**
+ * Traefik's container as one `docker inspect` sees it: state, and the host ports it listens on
+ * while running (published ports; with host networking, the entrypoints it was started with).
+ */
 async function inspectTraefik(): Promise<{state: TraefikState; published: number[] | undefined}> {
 	try {
-		const result = await docker(['inspect', '--type', 'container', '--format', '{{.State.Running}} {{json .HostConfig.PortBindings}}', traefikContainer]);
+		const result = await docker(['inspect', '--type', 'container', '--format', '{{.State.Running}} {{.HostConfig.NetworkMode}} {{json .HostConfig.PortBindings}}', traefikContainer]);
 		if (result.exitCode !== 0) {
 			if (/no such (object|container)/i.test(result.stderr)) return {state: {state: 'stopped'}, published: []};
 			throw explainFailure(result, `docker inspect ${traefikContainer}`);
 		}
-		const [running, ...rest] = result.stdout.trim().split(' ');
+		const [running, networkMode, ...rest] = result.stdout.trim().split(' ');
 		if (running !== 'true') return {state: {state: 'stopped'}, published: []};
+		if (networkMode === 'host') return {state: {state: 'running'}, published: readTraefikApplied()?.ports};
 		return {state: {state: 'running'}, published: publishedPorts(rest.join(' '))};
 	} catch (error) {
 		return {state: {state: 'unavailable', reason: error instanceof PortError ? error.message : String(error)}, published: undefined};
@@ -137,17 +164,19 @@ export async function assertTraefikCanPublish(ports: number[]): Promise<void> {
  * recreate puts the previous files and Traefik back. Returns the state reached; never throws
  * for Docker problems.
  */
-export async function ensureTraefik(required: number[], onProgress?: (message: string) => void, known?: Promise<TraefikState>): Promise<TraefikState> {
+export async function ensureTraefik(required: number[], onProgress?: (message: string) => void, known?: Promise<TraefikState>, lan = false): Promise<TraefikState> {
 	// `known`: a traefikState() the caller started earlier, overlapping other work (port run).
 	const before = await (known ?? traefikState());
+	// `lan`: the caller's project opted into exposure beyond loopback for `required`.
+	const lanWanted = (registry: Registry) => [...lanPortsInUse(registry), ...(lan ? required : [])];
 	// Quick path: what Traefik last ran with (applied.json), not what traefik.yml asks for.
 	if (before.state === 'running') {
-		const applied = readTraefikApplied()?.ports ?? [];
-		if (required.every(port => applied.includes(port))) return before;
+		const applied = readTraefikApplied();
+		if (required.every(port => applied?.ports.includes(port) && applied.lan.includes(port) === lan)) return before;
 	}
 	if (before.state === 'unavailable') {
 		updateRegistry(registry => {
-			writeTraefikFiles([...currentEntrypointPorts(), ...portsInUse(registry), ...required]);
+			writeTraefikFiles([...currentEntrypointPorts(), ...portsInUse(registry), ...required], lanWanted(registry));
 		});
 		return before;
 	}
@@ -166,7 +195,7 @@ export async function ensureTraefik(required: number[], onProgress?: (message: s
 		let wanted: number[] = [];
 		updateRegistry(registry => {
 			wanted = [...keep(), ...portsInUse(registry), ...required].filter(port => !blocked.includes(port));
-			writeTraefikFiles(wanted);
+			writeTraefikFiles(wanted, lanWanted(registry));
 		});
 		const next = snapshotTraefikFiles();
 		if (state.state === 'running' && applied?.hash === traefikFilesHash(next)) return state;
@@ -198,6 +227,8 @@ async function composeUp(snapshot: TraefikFilesSnapshot): Promise<string | undef
 		await ensureNetwork(traefikNetwork);
 		const up = await docker([...composeArgs(), 'up', '-d', '--remove-orphans'], {cwd: traefikDir()});
 		if (up.exitCode !== 0) throw explainFailure(up, 'Starting Traefik (docker compose up)');
+		const exited = await waitListening(entrypointPortsOf(snapshot.static ?? ''));
+		if (exited !== undefined) return exited;
 	} catch (error) {
 		return error instanceof PortError ? error.message : String(error);
 	}
@@ -207,6 +238,42 @@ async function composeUp(snapshot: TraefikFilesSnapshot): Promise<string | undef
 		// Without the record the next `port run` takes the locked path once more: harmless.
 	}
 	return undefined;
+}
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+function accepts(port: number): Promise<boolean> {
+	const net = lazyRequire('node:net') as typeof import('node:net');
+	return new Promise(resolve => {
+		const socket = net.connect({port, host: '127.0.0.1'});
+		socket.once('connect', () => (socket.destroy(), resolve(true)));
+		socket.once('error', () => resolve(false));
+	});
+}
+
+/**
+ * With host networking Traefik binds its entrypoints itself and exits when one is taken (no
+ * Docker error then): wait until every entrypoint accepts on loopback, or report why it stopped.
+ * Returns the failure, if any. Bridge mode: Docker's port publishing already failed or succeeded.
+ */
+async function waitListening(ports: number[]): Promise<string | undefined> {
+	const deadline = Date.now() + 10_000;
+	for (let round = 0; Date.now() < deadline; round++) {
+		if (round % 5 === 0) {
+			const state = await docker(['inspect', '--type', 'container', '--format', '{{.HostConfig.NetworkMode}} {{.State.Running}} {{.State.Restarting}} {{.RestartCount}}', traefikContainer]);
+			const [mode, running, restarting, restarts] = state.stdout.trim().split(' ');
+			if (state.exitCode !== 0 || mode !== 'host') return undefined;
+			if (running !== 'true' || restarting === 'true' || Number(restarts) > 0) {
+				const logs = await docker(['logs', '--tail', '20', traefikContainer]);
+				const line = `${logs.stdout}\n${logs.stderr}`.split('\n').reverse().find(l => /error/i.test(l));
+				const cause = /error=("(?:[^"\\]|\\.)*")/.exec(line ?? '')?.[1];
+				return `Traefik exited: ${cause ? (JSON.parse(cause) as string) : (line?.trim() ?? 'see docker logs port-traefik')}.`;
+			}
+		}
+		if ((await Promise.all(ports.map(accepts))).every(Boolean)) return undefined;
+		await sleep(50);
+	}
+	return undefined; // slow, not failed: the routes follow once it listens
 }
 
 /** Stops Traefik once no compose project and no host service needs it. Returns true if stopped. */
