@@ -1,3 +1,4 @@
+import {lanNotice} from '../core/exposure.js';
 import {closeSync, openSync} from 'node:fs';
 import {isatty} from 'node:tty';
 import {parseLogicalPort} from '../core/args.js';
@@ -104,6 +105,7 @@ export default async function run(argv: string[], command: string[] | undefined)
 	if (supervised.entry) {
 		process.stderr.write(`port: ${label} -> http://${service.hostname}:${logicalPort}  (direct: ${direct}, pid ${supervised.entry.pid})\n`);
 		if (traefik.state === 'unavailable') warn(`${traefik.reason} Routing is off until Traefik runs; use ${direct}.`);
+		else if (project.config.lan) process.stderr.write(`port: ${lanNotice([logicalPort])}\n`);
 	}
 	if (received) void supervised.stop();
 

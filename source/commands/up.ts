@@ -1,3 +1,4 @@
+import {lanNotice} from '../core/exposure.js';
 import {ExitCode} from '../core/errors.js';
 import {composeUp, urlOf} from '../core/compose-project.js';
 import {requireProject} from '../core/project.js';
@@ -31,6 +32,7 @@ export default async function up(argv: string[]): Promise<number> {
 	});
 	for (const note of result.notes) process.stderr.write(`port: note: ${note}\n`);
 	if (result.traefik.state === 'unavailable') warn(`${result.traefik.reason} The services run, but routing is off until Traefik runs.`);
+	else if (project.config.lan && result.routes.length > 0) process.stderr.write(`port: ${lanNotice(result.routes.map(r => r.published))}\n`);
 	const seconds = ((Date.now() - started) / 1000).toFixed(1);
 	process.stdout.write(`${result.ctx.name} is up (${seconds} s)\n`);
 	if (result.routes.length === 0) process.stdout.write('No published tcp ports: nothing to route.\n');

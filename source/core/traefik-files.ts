@@ -45,7 +45,9 @@ export function staticConfig(plan: EntrypointPlan, mode: TraefikNetworkMode = tr
 	return {
 		global: {checkNewVersion: false, sendAnonymousUsage: false},
 		log: {level: 'INFO', noColor: true},
-		entryPoints: Object.fromEntries(plan.ports.map(port => [entrypointName(port), {address: address(port)}])),
+		// graceTimeOut (default 10 s): how long a stopping Traefik waits for open requests; a
+		// recreate (new entrypoint) interrupts every route that long. Dev servers' requests are short.
+		entryPoints: Object.fromEntries(plan.ports.map(port => [entrypointName(port), {address: address(port), transport: {lifeCycle: {graceTimeOut: '1s'}}}])),
 		providers: {
 			// Default 2 s: every new route would wait that long (bench/route-live.mjs).
 			providersThrottleDuration: '100ms',

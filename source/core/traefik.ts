@@ -14,6 +14,7 @@ import {
 	traefikComposeProject,
 	traefikContainer,
 	traefikFilesHash,
+	traefikImage,
 	traefikNetwork,
 	writeTraefikApplied,
 	writeTraefikFiles,
@@ -226,7 +227,7 @@ async function composeUp(snapshot: TraefikFilesSnapshot): Promise<string | undef
 	try {
 		await ensureNetwork(traefikNetwork);
 		const up = await docker([...composeArgs(), 'up', '-d', '--remove-orphans'], {cwd: traefikDir()});
-		if (up.exitCode !== 0) throw explainFailure(up, 'Starting Traefik (docker compose up)');
+		if (up.exitCode !== 0) return (await missingImage()) ?? explainFailure(up, 'Starting Traefik (docker compose up)').message;
 		const exited = await waitListening(entrypointPortsOf(snapshot.static ?? ''));
 		if (exited !== undefined) return exited;
 	} catch (error) {
@@ -238,6 +239,14 @@ async function composeUp(snapshot: TraefikFilesSnapshot): Promise<string | undef
 		// Without the record the next `port run` takes the locked path once more: harmless.
 	}
 	return undefined;
+}
+
+/** The failure line when Traefik's image is not on this machine (and `compose up` could not pull it). */
+async function missingImage(): Promise<string | undefined> {
+	const image = traefikImage();
+	const found = await docker(['image', 'inspect', '--format', '{{.Id}}', image]);
+	if (found.exitCode === 0 || !/no such image/i.test(found.stderr)) return undefined;
+	return `Traefik's image ${image} is not on this machine and could not be pulled; run \`docker pull ${image}\` once online, or set PORT_TRAEFIK_IMAGE to an image you have.`;
 }
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));

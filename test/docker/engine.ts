@@ -1,5 +1,6 @@
 import {execFileSync, spawnSync} from 'node:child_process';
 import net from 'node:net';
+import path from 'node:path';
 
 /** Gate of the real-engine suite: it FAILS (never skips) when no engine is reachable, saying what is missing. */
 
@@ -14,6 +15,9 @@ export function engineProblem(): string | undefined {
 	}
 	return undefined;
 }
+
+/** Directory of the docker CLI, put on the PATH `port` runs with. */
+export const dockerDir = path.dirname(execFileSync('sh', ['-c', 'command -v docker || echo /usr/bin/docker'], {encoding: 'utf8'}).trim());
 
 export const dockerJson = <T>(...args: string[]): T => JSON.parse(execFileSync('docker', args, {encoding: 'utf8'})) as T;
 export const dockerText = (...args: string[]) => spawnSync('docker', args, {encoding: 'utf8'});
