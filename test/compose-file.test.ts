@@ -125,6 +125,7 @@ describe('compose file and override', () => {
 		expect(web['networks']).toEqual({default: {}, 'traefik-network': {}});
 		expect(web['labels']).toEqual({
 			'traefik.enable': 'true',
+			'port.managed': 'true',
 			'traefik.docker.network': 'traefik-network',
 			[`traefik.http.routers.${router}.rule`]: 'Host(`feature-a.port`)',
 			[`traefik.http.routers.${router}.entrypoints`]: 'port3000',

@@ -1,6 +1,6 @@
 import {lanNotice} from '../core/exposure.js';
 import {ExitCode} from '../core/errors.js';
-import {composeUp, urlOf} from '../core/compose-project.js';
+import {composeUp, tcpAddress, urlOf} from '../core/compose-project.js';
 import {requireProject} from '../core/project.js';
 import {cleanupStale} from '../core/stale.js';
 import {warn} from '../core/warnings.js';
@@ -35,9 +35,12 @@ export default async function up(argv: string[]): Promise<number> {
 	else if (project.config.lan && result.routes.length > 0) process.stderr.write(`port: ${lanNotice(result.routes.map(r => r.published))}\n`);
 	const seconds = ((Date.now() - started) / 1000).toFixed(1);
 	process.stdout.write(`${result.ctx.name} is up (${seconds} s)\n`);
-	if (result.routes.length === 0) process.stdout.write('No published tcp ports: nothing to route.\n');
+	if (result.routes.length === 0 && result.tcp.length === 0) process.stdout.write('No published tcp ports: nothing to route.\n');
 	for (const route of result.routes) {
 		process.stdout.write(`  ${route.service.padEnd(16)} ${urlOf(result.ctx.hostname, route.published).padEnd(36)} -> container port ${route.target}\n`);
+	}
+	for (const t of result.tcp) {
+		process.stdout.write(`  ${t.service.padEnd(16)} ${`${tcpAddress(t.hostPort)}  (tcp)`.padEnd(36)} -> container port ${t.target} (not HTTP: not routed)\n`);
 	}
 	return ExitCode.ok;
 }

@@ -40,6 +40,8 @@ export interface ProjectEntry {
 	composeFile?: string;
 	/** What each routed port reaches (set by `port up`; status and urls read it). */
 	routes?: Array<{service: string; published: number; target: number; router: string}>;
+	/** Non-HTTP ports and the loopback host port each is published on (set by `port up`). */
+	tcp?: Array<{service: string; published: number; target: number; hostPort: number}>;
 }
 
 /**

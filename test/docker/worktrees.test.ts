@@ -1,4 +1,5 @@
 import {existsSync, readFileSync, writeFileSync} from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import {Ajv} from 'ajv';
 import {parse} from 'yaml';
@@ -60,6 +61,7 @@ let trees: {a: string; b: string};
 let projects: {a: string; b: string};
 let networkExisted = false;
 const timings: Record<string, number> = {};
+const tcpPorts: Record<string, number> = {};
 
 const problem = engineProblem();
 
@@ -110,18 +112,22 @@ describe('real Docker engine: two worktrees, same ports, at once', () => {
 		expect(a.code, a.stderr).toBe(0);
 		expect(b.code, b.stderr).toBe(0);
 		expect(a.stdout).toContain(`http://feature-a.port:${webPort}`);
-		expect(b.stdout).toContain(`http://feature-b.port:${dbPort}`);
 		for (const [key, project] of Object.entries(projects)) {
 			const names = projectContainers(project);
 			expect(names, key).toEqual([`${project}-web-1`, dbContainer(key)].sort());
-			for (const name of names) {
-				const c = inspect(name);
-				expect(c.State.Running, name).toBe(true);
-				// No host bindings: the ports are reached through Traefik only.
-				expect(Object.values(c.HostConfig.PortBindings ?? {}).flat(), name).toEqual([]);
-				expect(Object.values(c.NetworkSettings.Ports ?? {}).flat().filter(Boolean), name).toEqual([]);
-			}
+			for (const name of names) expect(inspect(name).State.Running, name).toBe(true);
+			// web: no host bindings, it is reached through Traefik only.
+			const web = inspect(`${project}-web-1`);
+			expect(Object.values(web.HostConfig.PortBindings ?? {}).flat()).toEqual([]);
+			expect(Object.values(web.NetworkSettings.Ports ?? {}).flat().filter(Boolean)).toEqual([]);
+			// db (5432, not HTTP): its own loopback host port per worktree, printed by up.
+			tcpPorts[key] = Number(inspect(dbContainer(key)).HostConfig.PortBindings?.['5432/tcp']?.[0]?.HostPort);
+			expect(inspect(dbContainer(key)).HostConfig.PortBindings).toEqual({'5432/tcp': [{HostIp: '127.0.0.1', HostPort: String(tcpPorts[key])}]});
 		}
+		expect(tcpPorts['a']).not.toBe(tcpPorts['b']);
+		expect(a.stdout).toMatch(new RegExp(`db +localhost:${tcpPorts['a']}  \\(tcp\\) +-> container port 5432`));
+		expect(b.stdout).toMatch(new RegExp(`db +localhost:${tcpPorts['b']}  \\(tcp\\)`));
+		expect(b.stdout).not.toContain(`feature-b.port:${dbPort}`);
 		expect(readRegistryFile(env.portHome).projects).toHaveLength(2);
 	});
 
@@ -138,9 +144,10 @@ describe('real Docker engine: two worktrees, same ports, at once', () => {
 			expect(labels[`traefik.http.routers.${router}.entrypoints`]).toBe(`port${webPort}`);
 			expect(labels[`traefik.http.services.${router}.loadbalancer.server.port`]).toBe('8080');
 			expect(Object.keys(web.NetworkSettings.Networks).sort()).toEqual([`${project}_default`, 'traefik-network'].sort());
+			// db is not HTTP: no router, not on traefik-network.
 			const db = inspect(dbContainer(key));
-			expect(db.Config.Labels[`traefik.http.services.${Object.keys(db.Config.Labels).find(l => l.endsWith('.rule'))!.split('.')[3]}.loadbalancer.server.port`]).toBe('5432');
-			expect(Object.keys(db.NetworkSettings.Networks)).toContain('traefik-network');
+			expect(Object.keys(db.Config.Labels).filter(l => l.startsWith('traefik.'))).toEqual([]);
+			expect(Object.keys(db.NetworkSettings.Networks)).not.toContain('traefik-network');
 		}
 		const routerNames = Object.values(projects).map(p => Object.keys(inspect(`${p}-web-1`).Config.Labels).find(l => l.endsWith('.rule')));
 		expect(new Set(routerNames).size).toBe(2);
@@ -200,7 +207,7 @@ describe('real Docker engine: two worktrees, same ports, at once', () => {
 		expect(t.HostConfig.NetworkMode).toBe('host');
 		expect(Object.values(t.HostConfig.PortBindings ?? {}).flat()).toEqual([]);
 		expect(listenAddresses(webPort)).toEqual(['127.0.0.1']);
-		expect(listenAddresses(dbPort)).toEqual(['127.0.0.1']);
+		expect(listenAddresses(dbPort)).toEqual([]); // no HTTP entrypoint for a database port
 		const mount = (destination: string) => t.Mounts.find(m => m.Destination === destination);
 		expect(mount('/var/run/docker.sock')).toMatchObject({RW: false});
 		expect(mount('/etc/traefik/traefik.yml')).toMatchObject({RW: false, Source: path.join(env.portHome, 'traefik', 'traefik.yml')});
@@ -215,11 +222,12 @@ describe('real Docker engine: two worktrees, same ports, at once', () => {
 		for (const tree of Object.values(trees)) {
 			const text = readFileSync(path.join(tree, '.port', 'override.yml'), 'utf8');
 			expect(text).toMatch(/ports: !reset \[\]/);
+			expect(text).toMatch(/ports: !override \[ "?127\.0\.0\.1:\d+:5432"? \]/);
 			expect(composeSchema(parseOverride(text)), JSON.stringify(composeSchema.errors)).toBe(true);
 		}
 		const staticConfig = parse(readFileSync(path.join(env.portHome, 'traefik', 'traefik.yml'), 'utf8')) as {entryPoints: Record<string, unknown>};
 		expect(traefikSchema(staticConfig), JSON.stringify(traefikSchema.errors)).toBe(true);
-		expect(Object.keys(staticConfig.entryPoints).sort()).toEqual([`port${webPort}`, `port${dbPort}`]);
+		expect(Object.keys(staticConfig.entryPoints).sort()).toEqual([`port${webPort}`]);
 		const traefikCompose = parse(readFileSync(path.join(env.portHome, 'traefik', 'docker-compose.yml'), 'utf8')) as object;
 		expect(composeSchema(traefikCompose), JSON.stringify(composeSchema.errors)).toBe(true);
 	});
@@ -227,15 +235,35 @@ describe('real Docker engine: two worktrees, same ports, at once', () => {
 	it('port status --json reports both worktrees with running services and URLs', async () => {
 		const result = await port(['status', '--json'], repo, env);
 		expect(result.code, result.stderr).toBe(0);
-		const report = JSON.parse(result.stdout) as {traefik: {state: string}; worktrees: Array<{worktree: string; up: boolean; services: Array<{service: string; state: string; urls: string[]}>}>};
+		const report = JSON.parse(result.stdout) as {traefik: {state: string}; worktrees: Array<{worktree: string; up: boolean; services: Array<{service: string; state: string; urls: string[]; tcp: string[]}>}>};
 		expect(report.traefik.state).toBe('running');
 		for (const key of ['a', 'b']) {
 			const w = report.worktrees.find(x => x.worktree === `feature-${key}`)!;
 			expect(w.up).toBe(true);
-			expect(w.services.map(s => `${s.service} ${s.state} ${s.urls.join(',')}`)).toEqual([
-				`db running http://feature-${key}.port:${dbPort}`,
+			expect(w.services.map(s => `${s.service} ${s.state} ${[...s.urls, ...s.tcp].join(',')}`)).toEqual([
+				`db running localhost:${tcpPorts[key]}`,
 				`web running http://feature-${key}.port:${webPort}`,
 			]);
+		}
+		const text = await port(['status'], trees.a, env);
+		expect(text.stdout).toMatch(new RegExp(`db +running +localhost:${tcpPorts['a']}  \\(tcp\\)`));
+		const urls = await port(['urls'], trees.b, env);
+		expect(urls.stdout).toMatch(new RegExp(`db +localhost:${tcpPorts['b']}  \\(tcp\\)`));
+	});
+
+	it('each worktree reaches its own tcp service (not HTTP) on its loopback host port', async () => {
+		for (const key of ['a', 'b']) {
+			const reply = await new Promise<string>((resolve, reject) => {
+				const socket = net.connect({host: '127.0.0.1', port: tcpPorts[key]!}, () => socket.write(`ping-${key}\n`));
+				let data = '';
+				socket.on('data', (d: Buffer) => {
+					data += d.toString();
+					if (data.includes('\n')) (socket.destroy(), resolve(data));
+				});
+				socket.on('error', reject);
+				setTimeout(() => (socket.destroy(), reject(new Error(`no echo from :${tcpPorts[key]}`))), 5000);
+			});
+			expect(reply).toBe(`ping-${key}\n`);
 		}
 	});
 
@@ -246,6 +274,8 @@ describe('real Docker engine: two worktrees, same ports, at once', () => {
 		timings['second up (ms)'] = Date.now() - started;
 		expect(again.code, again.stderr).toBe(0);
 		expect(inspect(`${projects.a}-web-1`).Id).toBe(before);
+		// The tcp host port is kept (it is this project's own).
+		expect(inspect(dbContainer('a')).HostConfig.PortBindings?.['5432/tcp']?.[0]?.HostPort).toBe(String(tcpPorts['a']));
 		expect(readRegistryFile(env.portHome).projects).toHaveLength(2);
 	});
 
