@@ -56,7 +56,9 @@ describe('port run: two worktrees on the same logical port', () => {
 		expect(rules).toEqual(['Host(`feature-1.port`)', 'Host(`feature-2.port`)']);
 		for (const r of routes) expect(Object.values(r.http.routers)[0]!.entryPoints).toEqual(['port3000']);
 		const urls = routes.flatMap(r => Object.values(r.http.services).map(s => s.loadBalancer.servers[0]!.url)).sort();
-		expect(urls).toEqual([`http://host.docker.internal:${sa.actualPort}`, `http://host.docker.internal:${sb.actualPort}`].sort());
+		// Linux: Traefik on host networking reaches loopback-only servers directly (test/docker/routing.test.ts).
+		const gateway = process.platform === 'linux' ? '127.0.0.1' : 'host.docker.internal';
+		expect(urls).toEqual([`http://${gateway}:${sa.actualPort}`, `http://${gateway}:${sb.actualPort}`].sort());
 		expect(readFileSync(path.join(portHome, 'traefik', 'traefik.yml'), 'utf8')).toContain('port3000');
 		expect(runA.output.stderr).toContain('http://feature-1.port:3000');
 		expect(runA.output.stderr).toContain(`http://localhost:${sa.actualPort}`);

@@ -1,6 +1,7 @@
 import {execFileSync, spawnSync} from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import {defaultTraefikImage} from '../../source/core/traefik-files.js';
 
 /** Gate of the real-engine suite: it FAILS (never skips) when no engine is reachable, saying what is missing. */
 
@@ -10,7 +11,8 @@ export function engineProblem(): string | undefined {
 	if (version.status !== 0) return `Docker engine not reachable: ${version.stderr.trim().split('\n')[0]}`;
 	const compose = spawnSync('docker', ['compose', 'version', '--short'], {encoding: 'utf8'});
 	if (compose.status !== 0) return `docker compose (v2) not available: ${compose.stderr.trim().split('\n')[0]} (export DOCKER_CONFIG=/tmp/port-ci-docker-config?)`;
-	for (const image of ['port-test/busybox:local', 'port-test/traefik-standin:local']) {
+	// The real Traefik, tagged as port's default image: port runs as for a user and never pulls.
+	for (const image of ['port-test/busybox:local', defaultTraefikImage]) {
 		if (spawnSync('docker', ['image', 'inspect', image], {encoding: 'utf8'}).status !== 0) return `test image ${image} missing (run .ci/docker/setup.sh)`;
 	}
 	return undefined;

@@ -10,7 +10,6 @@ import {composeProjectName} from '../../source/core/compose-project.js';
 import {shortHash} from '../../source/core/names.js';
 import {finished, port, readRegistryFile, startPort, type CliEnv} from '../helpers/cli.js';
 import {addWorktree, git, makeRepo, runCleanups, schemasDir, tempDir, waitFor} from '../helpers/env.js';
-import {defaultTraefikImage} from '../../source/core/traefik-files.js';
 import {dockerDir, dockerJson, dockerText, engineProblem} from './engine.js';
 import {get, listenAddresses, writeDevServer} from './routing-helpers.js';
 
@@ -75,7 +74,6 @@ describe('real Docker engine: two worktrees, same ports, at once', () => {
 			if (file !== '' && existsSync(file)) throw new Error(`A port-traefik container from ${file} is running on this engine; stop it first (the suite needs its own).`);
 			dockerText('rm', '-f', 'port-traefik'); // left by a run whose PORT_HOME is gone
 		}
-		if (dockerText('image', 'inspect', defaultTraefikImage).status !== 0) throw new Error(`The real Traefik image ${defaultTraefikImage} is missing (run .ci/docker/setup.sh).`);
 		networkExisted = dockerText('network', 'inspect', 'traefik-network').status === 0;
 		env = {
 			portHome: tempDir('port-e2e-home-'),
