@@ -296,6 +296,13 @@ describe('real Docker engine: two worktrees, same ports, at once', () => {
 		expect((readRegistryFile(env.portHome).projects as Array<{worktree: string}>).map(p => p.worktree)).toEqual(['feature-b']);
 	});
 
+	it('port up after port down keeps the db host port (it stayed free); down again', async () => {
+		const up = await port(['up'], trees.a, env);
+		expect(up.code, up.stderr).toBe(0);
+		expect(inspect(dbContainer('a')).HostConfig.PortBindings?.['5432/tcp']?.[0]?.HostPort).toBe(String(tcpPorts['a']));
+		expect((await port(['down'], trees.a, env)).code).toBe(0);
+	});
+
 	it('port remove stops the stack, removes the worktree, archives the branch, stops Traefik', async () => {
 		const result = await port(['remove', 'feature-b'], repo, env);
 		expect(result.code, result.stderr).toBe(0);
