@@ -211,6 +211,23 @@ describe('generated Traefik files: loopback by default, "lan" opt-in, static cha
 		expect(composeOf(portHome).services.traefik.ports).toEqual(['127.0.0.1:3001:3001', '3003:3003']);
 	});
 
+	it('a new Traefik image (or a new port version) is applied by the next port run even when no entrypoint is added', async () => {
+		const portHome = tempDir('port-home-');
+		const docker = fakeDocker();
+		const env: CliEnv = {portHome, dockerBin: docker.bin};
+		const repo = makeRepo('app');
+		expect((await port(['run', '3001', '--', 'true'], repo, env)).code).toBe(0);
+		let before = docker.calls().length;
+		const other = {...env, extra: {PORT_TRAEFIK_IMAGE: 'example/traefik:other'}};
+		const result = await port(['run', '3001', '--', 'true'], repo, other);
+		expect(result.code, result.stderr).toBe(0);
+		expect(composeUps(docker.calls().slice(before))).toHaveLength(1);
+		expect(read(portHome, 'docker-compose.yml')).toContain('image: example/traefik:other');
+		before = docker.calls().length;
+		expect((await port(['run', '3001', '--', 'true'], repo, other)).code).toBe(0);
+		expect(composeUps(docker.calls().slice(before))).toEqual([]);
+	});
+
 	it('a bad "lan" or "ports" value is a config error (exit 3, one line)', async () => {
 		const env: CliEnv = {portHome: tempDir('port-home-'), dockerBin: fakeDocker().bin};
 		const repo = makeRepo('app');

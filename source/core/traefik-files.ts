@@ -212,6 +212,8 @@ export interface TraefikApplied {
 	lan: number[];
 	/** sha256 of traefik.yml + docker-compose.yml as applied. */
 	hash: string;
+	/** traefikFingerprint() when applied: a new image, network mode or port version changes it. */
+	fingerprint?: string;
 }
 
 export const traefikAppliedFile = () => path.join(traefikDir(), 'applied.json');
@@ -233,7 +235,7 @@ export function readTraefikApplied(): TraefikApplied | undefined {
 		const doc = JSON.parse(text) as Partial<TraefikApplied> | null;
 		if (!doc || !Array.isArray(doc.ports) || typeof doc.hash !== 'string') return undefined;
 		const ints = (list: unknown) => (Array.isArray(list) ? list.filter((p): p is number => Number.isInteger(p)) : []);
-		return {ports: ints(doc.ports), lan: ints(doc.lan), hash: doc.hash};
+		return {ports: ints(doc.ports), lan: ints(doc.lan), hash: doc.hash, ...(typeof doc.fingerprint === 'string' ? {fingerprint: doc.fingerprint} : {})};
 	} catch {
 		return undefined;
 	}
@@ -242,7 +244,19 @@ export function readTraefikApplied(): TraefikApplied | undefined {
 /** Records the current files as applied; `ports` are their entrypoints. */
 export function writeTraefikApplied(snapshot: TraefikFilesSnapshot): void {
 	const ports = entrypointPortsOf(snapshot.static ?? '');
-	writeFileAtomic(traefikAppliedFile(), JSON.stringify({ports, lan: lanPortsOf(snapshot), hash: traefikFilesHash(snapshot)}) + '\n');
+	writeFileAtomic(traefikAppliedFile(), JSON.stringify({ports, lan: lanPortsOf(snapshot), hash: traefikFilesHash(snapshot), fingerprint: traefikFingerprint()}) + '\n');
+}
+
+/**
+ * What the generated files look like apart from their ports: the image, the network mode and
+ * this version of port's static configuration. `port run`'s quick path compares it with what was
+ * applied, so a change (an upgrade of port, PORT_TRAEFIK_IMAGE) always reaches Traefik.
+ */
+export function traefikFingerprint(): string {
+	const crypto = lazyRequire('node:crypto') as typeof import('node:crypto');
+	const sample = {ports: [1], lan: [1]};
+	const text = JSON.stringify([staticConfig(sample), composeConfig(sample, '')]);
+	return crypto.createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
 export function clearTraefikApplied(): void {

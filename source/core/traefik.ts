@@ -14,6 +14,7 @@ import {
 	traefikComposeProject,
 	traefikContainer,
 	traefikFilesHash,
+	traefikFingerprint,
 	traefikNetwork,
 	writeTraefikApplied,
 	writeTraefikFiles,
@@ -173,7 +174,8 @@ export async function ensureTraefik(required: number[], onProgress?: (message: s
 	// Quick path: what Traefik last ran with (applied.json), not what traefik.yml asks for.
 	if (before.state === 'running') {
 		const applied = readTraefikApplied();
-		if (required.every(port => applied?.ports.includes(port) && applied.lan.includes(port) === lan)) return before;
+		const current = applied?.fingerprint === traefikFingerprint();
+		if (current && required.every(port => applied?.ports.includes(port) && applied.lan.includes(port) === lan)) return before;
 	}
 	if (before.state === 'unavailable') {
 		updateRegistry(registry => {
