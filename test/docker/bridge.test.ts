@@ -3,7 +3,7 @@ import getPort, {portNumbers} from 'get-port';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {finished, startPort, type CliEnv} from '../helpers/cli.js';
 import {addWorktree, makeRepo, repoDir, runCleanups, tempDir, waitFor} from '../helpers/env.js';
-import {dockerDir, dockerJson, dockerText, engineProblem} from './engine.js';
+import {claimTraefikContainer, dockerDir, dockerJson, dockerText, engineProblem} from './engine.js';
 import {get, listenAddresses, writeDevServer} from './routing-helpers.js';
 
 /**
@@ -21,7 +21,7 @@ let networkExisted = false;
 describe('real Traefik on a bridge network (Docker Desktop design), on Linux', () => {
 	beforeAll(() => {
 		if (problem) throw new Error(`The real-engine suite needs Docker: ${problem}. Provision with .ci/docker/setup.sh and export DOCKER_CONFIG.`);
-		if (dockerText('inspect', '--type', 'container', 'port-traefik').status === 0) throw new Error('A port-traefik container exists on this engine; remove it first (the suite needs its own).');
+		claimTraefikContainer();
 		networkExisted = dockerText('network', 'inspect', 'traefik-network').status === 0;
 		env = {portHome: tempDir('port-e2e-home-'), dockerBin: dockerDir, extra: {DOCKER_CONFIG: process.env['DOCKER_CONFIG'] ?? '', PORT_TRAEFIK_NETWORK: 'bridge'}};
 	});

@@ -1,4 +1,5 @@
 import {execFileSync, spawnSync} from 'node:child_process';
+import {existsSync} from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import {defaultTraefikImage} from '../../source/core/traefik-files.js';
@@ -23,6 +24,18 @@ export const dockerDir = path.dirname(execFileSync('sh', ['-c', 'command -v dock
 
 export const dockerJson = <T>(...args: string[]): T => JSON.parse(execFileSync('docker', args, {encoding: 'utf8'})) as T;
 export const dockerText = (...args: string[]) => spawnSync('docker', args, {encoding: 'utf8'});
+
+/**
+ * The suite needs its own port-traefik: one from a live PORT_HOME is refused; one left by a run
+ * that was killed (its PORT_HOME is gone) is removed.
+ */
+export function claimTraefikContainer(): void {
+	const existing = dockerText('inspect', '--type', 'container', '--format', '{{index .Config.Labels "com.docker.compose.project.config_files"}}', 'port-traefik');
+	if (existing.status !== 0) return;
+	const file = existing.stdout.trim();
+	if (file !== '' && existsSync(file)) throw new Error(`A port-traefik container from ${file} is running on this engine; stop it first (the suite needs its own).`);
+	dockerText('rm', '-f', 'port-traefik');
+}
 
 /** True when nothing listens on 127.0.0.1:<port>. */
 export function portFree(port: number): Promise<boolean> {

@@ -5,7 +5,7 @@ import getPort, {portNumbers} from 'get-port';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {finished, port, startPort, type CliEnv} from '../helpers/cli.js';
 import {addWorktree, makeRepo, onCleanup, runCleanups, tempDir, waitFor} from '../helpers/env.js';
-import {dockerDir, dockerJson, dockerText, engineProblem} from './engine.js';
+import {claimTraefikContainer, dockerDir, dockerJson, dockerText, engineProblem} from './engine.js';
 import {get, lanAddress, listenAddresses, upgrade, watchInterruption, writeDevServer} from './routing-helpers.js';
 
 /**
@@ -49,7 +49,7 @@ const routes = async (logical: number, host: string, body: string) => (await get
 describe('real Traefik: host services on loopback, exposure, failures', () => {
 	beforeAll(async () => {
 		if (problem) throw new Error(`The real-engine suite needs Docker: ${problem}. Provision with .ci/docker/setup.sh and export DOCKER_CONFIG.`);
-		if (dockerText('inspect', '--type', 'container', 'port-traefik').status === 0) throw new Error('A port-traefik container exists on this engine; remove it first (the suite needs its own).');
+		claimTraefikContainer();
 		networkExisted = dockerText('network', 'inspect', 'traefik-network').status === 0;
 		env = {portHome: tempDir('port-e2e-home-'), dockerBin: dockerDir, extra: {DOCKER_CONFIG: process.env['DOCKER_CONFIG'] ?? ''}};
 		repo = makeRepo('routing');

@@ -10,7 +10,7 @@ import {composeProjectName} from '../../source/core/compose-project.js';
 import {shortHash} from '../../source/core/names.js';
 import {finished, port, readRegistryFile, startPort, type CliEnv} from '../helpers/cli.js';
 import {addWorktree, git, makeRepo, runCleanups, schemasDir, tempDir, waitFor} from '../helpers/env.js';
-import {dockerDir, dockerJson, dockerText, engineProblem} from './engine.js';
+import {claimTraefikContainer, dockerDir, dockerJson, dockerText, engineProblem} from './engine.js';
 import {get, listenAddresses, writeDevServer} from './routing-helpers.js';
 
 /**
@@ -68,12 +68,7 @@ const problem = engineProblem();
 describe('real Docker engine: two worktrees, same ports, at once', () => {
 	beforeAll(async () => {
 		if (problem) throw new Error(`The real-engine suite needs Docker: ${problem}. Provision with .ci/docker/setup.sh and export DOCKER_CONFIG.`);
-		const existing = dockerText('inspect', '--type', 'container', '--format', '{{index .Config.Labels "com.docker.compose.project.config_files"}}', 'port-traefik');
-		if (existing.status === 0) {
-			const file = existing.stdout.trim();
-			if (file !== '' && existsSync(file)) throw new Error(`A port-traefik container from ${file} is running on this engine; stop it first (the suite needs its own).`);
-			dockerText('rm', '-f', 'port-traefik'); // left by a run whose PORT_HOME is gone
-		}
+		claimTraefikContainer();
 		networkExisted = dockerText('network', 'inspect', 'traefik-network').status === 0;
 		env = {
 			portHome: tempDir('port-e2e-home-'),
