@@ -181,7 +181,13 @@ describe('real Docker engine: two worktrees, same ports, at once', () => {
 		try {
 			// The same container WITH port's label is routed (the check below can fail)...
 			const control = `${name}-managed`;
-			dockerText('run', '-d', '--name', control, '--network', 'traefik-network', ...Object.entries({...labels, 'port.managed': 'true', 'traefik.http.routers.intruder.rule': 'Host(`managed.port`)'}).flatMap(([k, v]) => ['--label', `${k}=${v}`]), 'port-test/busybox:local', 'sh', '-c', server);
+			dockerText('run', '-d', '--name', control, '--network', 'traefik-network', ...Object.entries({
+				'traefik.enable': 'true',
+				'port.managed': 'true',
+				'traefik.http.routers.managed.rule': 'Host(`managed.port`)',
+				'traefik.http.routers.managed.entrypoints': `port${webPort}`,
+				'traefik.http.services.managed.loadbalancer.server.port': '8080',
+			}).flatMap(([k, v]) => ['--label', `${k}=${v}`]), 'port-test/busybox:local', 'sh', '-c', server);
 			try {
 				await waitFor(async () => (await get(webPort, 'managed.port')).status === 200, {what: 'the labelled control container', timeout: 10_000});
 			} finally {
