@@ -26,8 +26,8 @@ vi.mock('node:fs', async importOriginal => {
 });
 
 const {writeFileAtomic} = await import('../source/core/atomic-write.js');
-const {CappedLog} = await import('../source/core/log-file.js');
-const {writeTraefikFiles} = await import('../source/core/traefik-files.js');
+const {CappedLog} = await import('../source/core/logs/capped-log.js');
+const {writeTraefikFiles} = await import('../source/core/traefik/static-files.js');
 const {traefikComposeFile, traefikStaticFile} = await import('../source/core/paths.js');
 
 afterEach(() => Object.assign(fake, {maxPerCall: Infinity, failAfter: Infinity, written: 0}));

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {parseConfig} from '../source/core/config.js';
+import {parseConfig} from '../source/core/git/config.js';
 
 const parse = (value: unknown) => parseConfig(JSON.stringify(value), 'config.jsonc');
 const problem = (value: unknown) => {

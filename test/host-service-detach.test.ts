@@ -1,6 +1,6 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {launchHostService} from '../source/core/host-service.js';
-import {detectProject} from '../source/core/project.js';
+import {launchHostService} from '../source/core/supervise/host-service.js';
+import {detectProject} from '../source/core/git/project.js';
 import {fakeDocker, makeRepo, pathWith, runCleanups, tempDir, waitFor} from './helpers/env.js';
 
 // detach() (the dashboard's "leave running") must drop only our own 'exit' listener on the

@@ -4,8 +4,8 @@ import {execFileSync, spawn} from 'node:child_process';
 import {chmodSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, beforeAll, describe, expect, it} from 'vitest';
-import * as darwin from '../source/core/process/darwin.js';
-import * as linux from '../source/core/process/linux.js';
+import * as darwin from '../source/core/supervise/process/darwin.js';
+import * as linux from '../source/core/supervise/process/linux.js';
 import {finished, port, readRegistryFile, routeFiles, startPort} from './helpers/cli.js';
 import {fakeDocker, makeRepo, onCleanup, repoDir, runCleanups, tempDir, waitFor} from './helpers/env.js';
 

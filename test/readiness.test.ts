@@ -4,7 +4,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {groupListeners} from '../source/core/supervise/listeners.js';
 import {readinessMessage, readinessText, watchReadiness, type Readiness} from '../source/core/supervise/readiness.js';
 import {hostStatusText} from '../source/core/dashboard/selectors.js';
-import type {HostService} from '../source/core/registry.js';
+import type {HostService} from '../source/core/registry/registry.js';
 import {onCleanup, repoDir, runCleanups, waitFor} from './helpers/env.js';
 
 afterEach(() => runCleanups());

@@ -3,7 +3,7 @@ import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, w
 import path from 'node:path';
 import {build, stop} from 'esbuild';
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
-import {readRegistry, updateRegistry} from '../source/core/registry.js';
+import {readRegistry, updateRegistry} from '../source/core/registry/registry.js';
 import {setWarningSink} from '../source/core/warnings.js';
 import {port, readRegistryFile} from './helpers/cli.js';
 import {fakeDocker, makeRepo, onCleanup, repoDir, runCleanups, tempDir} from './helpers/env.js';

@@ -1,5 +1,5 @@
 import {afterEach, describe, expect, it} from 'vitest';
-import {groupAlive} from '../source/core/process-info.js';
+import {groupAlive} from '../source/core/supervise/process-info.js';
 import {finished, port, readRegistryFile, routeFiles, startPort, type CliEnv} from './helpers/cli.js';
 import {addWorktree, fakeDocker, makeRepo, runCleanups, tempDir, waitFor} from './helpers/env.js';
 

@@ -3,8 +3,8 @@ import path from 'node:path';
 import {Ajv} from 'ajv';
 import {parse} from 'yaml';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {hostRouteConfig, writeRoute} from '../source/core/routes.js';
-import {composeConfig, staticConfig, writeTraefikFiles} from '../source/core/traefik-files.js';
+import {hostRouteConfig, writeRoute} from '../source/core/traefik/routes.js';
+import {composeConfig, staticConfig, writeTraefikFiles} from '../source/core/traefik/static-files.js';
 import {runCleanups, schemasDir, tempDir} from './helpers/env.js';
 
 const load = (name: string) => JSON.parse(readFileSync(path.join(schemasDir, name), 'utf8')) as object;

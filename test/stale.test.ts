@@ -4,7 +4,7 @@ import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {port, isProcessAlive, readRegistryFile, routeFiles} from './helpers/cli.js';
 import {fakeDocker, makeRepo, onCleanup, runCleanups, tempDir} from './helpers/env.js';
-import {groupAlive, processStartTime} from '../source/core/process-info.js';
+import {groupAlive, processStartTime} from '../source/core/supervise/process-info.js';
 
 afterEach(() => runCleanups());
 
@@ -80,7 +80,7 @@ describe('route files shared by runs of one service', () => {
 		const home = tempDir('port-home-');
 		process.env['PORT_HOME'] = home;
 		try {
-			const {removeHostService} = await import('../source/core/stale.js');
+			const {removeHostService} = await import('../source/core/supervise/stale.js');
 			const {hostRouteName} = await import('../source/core/names.js');
 			const repo = makeRepo();
 			const routeName = hostRouteName(repo, 'app', 3000);

@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import {parse} from 'yaml';
 import {afterEach, describe, expect, it} from 'vitest';
-import {explainFailure} from '../source/core/docker.js';
+import {explainFailure} from '../source/core/docker/cli.js';
 import {finished, port, readRegistryFile, startPort, type CliEnv} from './helpers/cli.js';
 import {addWorktree, fakeDocker, makeRepo, onCleanup, runCleanups, tempDir, waitFor} from './helpers/env.js';
 

@@ -2,10 +2,10 @@ import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import getPort, {portNumbers} from 'get-port';
 import {afterEach, describe, expect, it} from 'vitest';
-import {parseOverride} from '../source/core/compose-file.js';
-import {composeContext, composeProjectName, hostServiceRouting} from '../source/core/compose-project.js';
-import {processStartTime} from '../source/core/process-info.js';
-import type {HostService, Registry} from '../source/core/registry.js';
+import {parseOverride} from '../source/core/compose/compose-file.js';
+import {composeContext, composeProjectName, hostServiceRouting} from '../source/core/compose/project.js';
+import {processStartTime} from '../source/core/supervise/process-info.js';
+import type {HostService, Registry} from '../source/core/registry/registry.js';
 import {port, readRegistryFile, startPort, type CliEnv} from './helpers/cli.js';
 import {addWorktree, fakeDocker, makeRepo, repoDir, runCleanups, tempDir, waitFor} from './helpers/env.js';
 

@@ -1,7 +1,7 @@
 import {ExitCode, UsageError} from '../core/errors.js';
-import {composeContext, hostServicesOf, planFor} from '../core/compose-project.js';
-import {detectProject} from '../core/project.js';
-import {readRegistry} from '../core/registry.js';
+import {composeContext, hostServicesOf, planFor} from '../core/compose/project.js';
+import {detectProject} from '../core/git/project.js';
+import {readRegistry} from '../core/registry/registry.js';
 import {commands} from './index.js';
 import {parseCommand, positionals} from './parse.js';
 

@@ -1,9 +1,9 @@
 import {existsSync} from 'node:fs';
 import {ExitCode} from '../core/errors.js';
-import {composeArgs, composeContext, planFor, writeOverride} from '../core/compose-project.js';
-import {composeVersion, docker} from '../core/docker.js';
-import {requireProject} from '../core/project.js';
-import {cleanupStale} from '../core/stale.js';
+import {composeArgs, composeContext, planFor, writeOverride} from '../core/compose/project.js';
+import {composeVersion, docker} from '../core/docker/cli.js';
+import {requireProject} from '../core/git/project.js';
+import {cleanupStale} from '../core/supervise/stale.js';
 
 export const help = `
   Usage

@@ -1,9 +1,9 @@
 import {ExitCode} from '../core/errors.js';
-import {composeContext, composeDown, hostServicesOf, stopTraefikIfUnused} from '../core/compose-project.js';
-import {serviceLabel, stopHostService} from '../core/host-service.js';
-import {requireProject} from '../core/project.js';
-import {readRegistry} from '../core/registry.js';
-import {cleanupStale} from '../core/stale.js';
+import {composeContext, composeDown, hostServicesOf, stopTraefikIfUnused} from '../core/compose/project.js';
+import {serviceLabel, stopHostService} from '../core/supervise/host-service.js';
+import {requireProject} from '../core/git/project.js';
+import {readRegistry} from '../core/registry/registry.js';
+import {cleanupStale} from '../core/supervise/stale.js';
 import {warn} from '../core/warnings.js';
 import {parseCommand, positionals} from './parse.js';
 import {confirm} from './prompt.js';

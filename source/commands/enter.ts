@@ -1,11 +1,11 @@
 import {writeFileAtomic} from '../core/atomic-write.js';
 import {ExitCode, PortError} from '../core/errors.js';
-import {requireProject} from '../core/project.js';
-import {cleanupStale} from '../core/stale.js';
+import {requireProject} from '../core/git/project.js';
+import {cleanupStale} from '../core/supervise/stale.js';
 import {syncHosts} from '../core/dns/hosts-sync.js';
 import {hostnameFor, sanitizeName} from '../core/names.js';
 import path from 'node:path';
-import {branchExists, enterWorktree, gitWorktrees} from '../core/worktrees.js';
+import {branchExists, enterWorktree, gitWorktrees} from '../core/git/worktrees.js';
 import {commandNames, type Invocation} from './names.js';
 import {parseCommand, positionals} from './parse.js';
 import {probableCommand} from './typo.js';

@@ -1,6 +1,6 @@
-import {initProject} from '../core/init.js';
+import {initProject} from '../core/git/init.js';
 import {ExitCode, PortError} from '../core/errors.js';
-import {findRepoRoot} from '../core/project.js';
+import {findRepoRoot} from '../core/git/project.js';
 import {parseCommand} from './parse.js';
 
 export const spec = {

@@ -5,7 +5,7 @@ import {buildPlan, detectMode, dnsModes, type Plan} from '../core/dns/plan.js';
 import {elevateCommand} from '../core/dns/system.js';
 import {rcHook} from '../core/dns/rc-hook.js';
 import {domainProblem} from '../core/names.js';
-import {detectProject} from '../core/project.js';
+import {detectProject} from '../core/git/project.js';
 import {parseCommand, positionals} from './parse.js';
 import {confirm} from './prompt.js';
 

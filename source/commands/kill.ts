@@ -1,10 +1,10 @@
 import {parseLogicalPort} from '../core/args.js';
 import {ExitCode, PortError} from '../core/errors.js';
-import {serviceLabel, stopHostService} from '../core/host-service.js';
-import {detectProject} from '../core/project.js';
-import {readRegistry} from '../core/registry.js';
-import {childAlive, cleanupStale} from '../core/stale.js';
-import {legacyCommandMatches, legacyRefusal} from '../core/legacy-process.js';
+import {serviceLabel, stopHostService} from '../core/supervise/host-service.js';
+import {detectProject} from '../core/git/project.js';
+import {readRegistry} from '../core/registry/registry.js';
+import {childAlive, cleanupStale} from '../core/supervise/stale.js';
+import {legacyCommandMatches, legacyRefusal} from '../core/supervise/legacy-process.js';
 import {parseCommand, positionals} from './parse.js';
 
 export const spec = {

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import {detectProject, listWorktrees, nameClash} from '../core/project.js';
+import {detectProject, listWorktrees, nameClash} from '../core/git/project.js';
 import {treesDir} from '../core/paths.js';
-import {readRegistry, type HostService} from '../core/registry.js';
-import {childAlive, cleanupStale, registryFacts, supervisorAlive} from '../core/stale.js';
+import {readRegistry, type HostService} from '../core/registry/registry.js';
+import {childAlive, cleanupStale, registryFacts, supervisorAlive} from '../core/supervise/stale.js';
 import {ExitCode} from '../core/errors.js';
 import {writeStdout} from '../core/output.js';
 import {readinessText} from '../core/supervise/readiness.js';

@@ -1,9 +1,9 @@
 import {closeSync, fstatSync, openSync, readSync} from 'node:fs';
 import {ExitCode, PortError, UsageError} from '../core/errors.js';
-import {followFile} from '../core/log-follow.js';
-import {detectProject} from '../core/project.js';
-import {readRegistry, type HostService} from '../core/registry.js';
-import {cleanupStale, isStale} from '../core/stale.js';
+import {followFile} from '../core/logs/follow.js';
+import {detectProject} from '../core/git/project.js';
+import {readRegistry, type HostService} from '../core/registry/registry.js';
+import {cleanupStale, isStale} from '../core/supervise/stale.js';
 import {parseCommand, positionals} from './parse.js';
 
 export const spec = {

@@ -1,16 +1,16 @@
 import {existsSync} from 'node:fs';
 import path from 'node:path';
 import {ExitCode, PortError} from '../core/errors.js';
-import {composeContext, composeDown, findProjectEntry, hostServicesOf, stopTraefikIfUnused} from '../core/compose-project.js';
-import {dockerAvailability} from '../core/docker.js';
-import {serviceLabel, stopHostService} from '../core/host-service.js';
-import {listWorktrees, requireProject} from '../core/project.js';
+import {composeContext, composeDown, findProjectEntry, hostServicesOf, stopTraefikIfUnused} from '../core/compose/project.js';
+import {dockerAvailability} from '../core/docker/cli.js';
+import {serviceLabel, stopHostService} from '../core/supervise/host-service.js';
+import {listWorktrees, requireProject} from '../core/git/project.js';
 import {hostnameFor, sanitizeName} from '../core/names.js';
 import {syncHosts} from '../core/dns/hosts-sync.js';
-import {readRegistry} from '../core/registry.js';
-import {cleanupStale} from '../core/stale.js';
+import {readRegistry} from '../core/registry/registry.js';
+import {cleanupStale} from '../core/supervise/stale.js';
 import {warn} from '../core/warnings.js';
-import {archiveBranch, dirtyFiles, removeWorktreeDir, worktreeDirFor} from '../core/worktrees.js';
+import {archiveBranch, dirtyFiles, removeWorktreeDir, worktreeDirFor} from '../core/git/worktrees.js';
 import {parseCommand, positionals} from './parse.js';
 
 export const spec = {

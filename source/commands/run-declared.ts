@@ -1,10 +1,10 @@
 import {statSync} from 'node:fs';
 import path from 'node:path';
 import {ExitCode, PortError, UsageError} from '../core/errors.js';
-import {exitCodeFor, findHostService, launchHostService, signalExitCode, stopHostService, type ExitInfo, type SupervisedService} from '../core/host-service.js';
-import {detectProject, type Project} from '../core/project.js';
-import {readRegistry} from '../core/registry.js';
-import {cleanupStale} from '../core/stale.js';
+import {exitCodeFor, findHostService, launchHostService, signalExitCode, stopHostService, type ExitInfo, type SupervisedService} from '../core/supervise/host-service.js';
+import {detectProject, type Project} from '../core/git/project.js';
+import {readRegistry} from '../core/registry/registry.js';
+import {cleanupStale} from '../core/supervise/stale.js';
 import type {DeclaredService} from '../core/supervise/declared.js';
 import {defaultReadyGraceMs} from '../core/supervise/readiness.js';
 

@@ -1,7 +1,7 @@
 import {ExitCode} from '../core/errors.js';
-import {collectStatus} from '../core/compose-project.js';
-import {detectProject} from '../core/project.js';
-import {cleanupStale} from '../core/stale.js';
+import {collectStatus} from '../core/compose/project.js';
+import {detectProject} from '../core/git/project.js';
+import {cleanupStale} from '../core/supervise/stale.js';
 import {parseCommand, positionals} from './parse.js';
 
 export const spec = {

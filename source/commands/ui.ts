@@ -1,6 +1,6 @@
 import {ExitCode, PortError} from '../core/errors.js';
-import {detectProject} from '../core/project.js';
-import {cleanupStale} from '../core/stale.js';
+import {detectProject} from '../core/git/project.js';
+import {cleanupStale} from '../core/supervise/stale.js';
 import type {Invocation} from './names.js';
 import {parseCommand, positionals} from './parse.js';
 

@@ -1,10 +1,10 @@
-import {lanNotice} from '../core/exposure.js';
+import {lanNotice} from '../core/traefik/exposure.js';
 import {ExitCode, PortError} from '../core/errors.js';
-import {composeContext, composeUp, tcpAddress, urlOf, type UpResult} from '../core/compose-project.js';
-import {killDockerCalls} from '../core/docker.js';
-import {signalExitCode} from '../core/host-service.js';
-import {requireProject} from '../core/project.js';
-import {cleanupStale} from '../core/stale.js';
+import {composeContext, composeUp, tcpAddress, urlOf, type UpResult} from '../core/compose/project.js';
+import {killDockerCalls} from '../core/docker/cli.js';
+import {signalExitCode} from '../core/supervise/host-service.js';
+import {requireProject} from '../core/git/project.js';
+import {cleanupStale} from '../core/supervise/stale.js';
 import {warn} from '../core/warnings.js';
 import {syncHosts} from '../core/dns/hosts-sync.js';
 import {routedUrlProblem} from '../core/dns/honest.js';

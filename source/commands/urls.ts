@@ -1,10 +1,10 @@
 import {ExitCode, PortError} from '../core/errors.js';
-import {composeContext, findProjectEntry, hostServicesOf, planFor, tcpAddress, urlOf} from '../core/compose-project.js';
-import {requireProject} from '../core/project.js';
-import {readRegistry} from '../core/registry.js';
-import {cleanupStale} from '../core/stale.js';
+import {composeContext, findProjectEntry, hostServicesOf, planFor, tcpAddress, urlOf} from '../core/compose/project.js';
+import {requireProject} from '../core/git/project.js';
+import {readRegistry} from '../core/registry/registry.js';
+import {cleanupStale} from '../core/supervise/stale.js';
 import {routedUrlProblem} from '../core/dns/honest.js';
-import {traefikState} from '../core/traefik.js';
+import {traefikState} from '../core/traefik/container.js';
 import {parseCommand, positionals} from './parse.js';
 
 export const spec = {

@@ -1,7 +1,7 @@
 import {Box, useApp, useInput, useStdout} from 'ink';
 import {useEffect, useState} from 'react';
 import {useStore} from 'zustand';
-import {listRows, type DashboardStore} from '../core/store.js';
+import {listRows, type DashboardStore} from '../core/dashboard/store.js';
 import {Footer, MessageLine} from './components/footer.js';
 import {Header} from './components/header.js';
 import {LogPane} from './components/log-pane.js';

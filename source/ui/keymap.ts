@@ -1,4 +1,4 @@
-import type {Action, Focus, Mode} from '../core/store.js';
+import type {Action, Focus, Mode} from '../core/dashboard/store.js';
 
 /** The parts of Ink's `Key` the map looks at (a plain object in tests). */
 export interface KeyInfo {

@@ -1,6 +1,6 @@
 import {appendFileSync} from 'node:fs';
 import {render} from 'ink';
-import {createDashboardStore, type DashboardDeps} from '../core/store.js';
+import {createDashboardStore, type DashboardDeps} from '../core/dashboard/store.js';
 import {App} from './app.js';
 
 export interface RunUiOptions extends DashboardDeps {

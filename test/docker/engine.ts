@@ -2,7 +2,7 @@ import {execFileSync, spawnSync} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import {defaultTraefikImage} from '../../source/core/traefik-files.js';
+import {defaultTraefikImage} from '../../source/core/traefik/static-files.js';
 
 /** Gate of the real-engine suite: it FAILS (never skips) when no engine is reachable, saying what is missing. */
 

@@ -6,7 +6,7 @@ import {existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSyn
 import path from 'node:path';
 import {port, type CliEnv, type RunResult} from '../helpers/cli.js';
 import {fakeDocker, makeRepo, tempDir, onCleanup} from '../helpers/env.js';
-import {processStartTime} from '../../source/core/process-info.js';
+import {processStartTime} from '../../source/core/supervise/process-info.js';
 
 export interface Scene {
 	repo: string;

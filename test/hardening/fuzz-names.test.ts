@@ -8,7 +8,7 @@ import {Ajv} from 'ajv';
 import {parse} from 'yaml';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {hostRouteName, hostnameFor, isDnsLabel, sanitizeName} from '../../source/core/names.js';
-import {hostRouteConfig, writeRoute} from '../../source/core/routes.js';
+import {hostRouteConfig, writeRoute} from '../../source/core/traefik/routes.js';
 import {port} from '../helpers/cli.js';
 import {fakeDocker, git, makeRepo, runCleanups, schemasDir, tempDir} from '../helpers/env.js';
 import {prng} from '../helpers/prng.js';

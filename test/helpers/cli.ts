@@ -3,7 +3,7 @@ import {readFileSync, existsSync, readdirSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {cliPath, onCleanup, pathWith} from './env.js';
-import {processStartTime} from '../../source/core/process-info.js';
+import {processStartTime} from '../../source/core/supervise/process-info.js';
 
 export interface CliEnv {
 	portHome: string;

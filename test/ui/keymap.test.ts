@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import type {Action} from '../../source/core/store.js';
+import type {Action} from '../../source/core/dashboard/store.js';
 import {inputToActions, keyToAction, splitInput, type KeyContext, type KeyInfo} from '../../source/ui/keymap.js';
 
 const normalList: KeyContext = {mode: 'normal', focus: 'list'};

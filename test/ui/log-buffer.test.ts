@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import {LogBuffer, cleanLine, stripAnsi} from '../../source/core/log-buffer.js';
-import {logWindow} from '../../source/core/store.js';
+import {LogBuffer, cleanLine, stripAnsi} from '../../source/core/logs/buffer.js';
+import {logWindow} from '../../source/core/dashboard/store.js';
 
 describe('LogBuffer', () => {
 	it('keeps complete lines and waits for the newline of a partial one', () => {

@@ -1,7 +1,7 @@
 import {appendFileSync, copyFileSync, renameSync, truncateSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {followCommand, followFile} from '../../source/core/log-follow.js';
+import {followCommand, followFile} from '../../source/core/logs/follow.js';
 import {runCleanups, tempDir, waitFor} from '../helpers/env.js';
 
 afterEach(runCleanups);

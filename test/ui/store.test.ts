@@ -3,12 +3,12 @@
 import {writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {followFile} from '../../source/core/log-follow.js';
-import {detectProject, listWorktrees} from '../../source/core/project.js';
-import {readRegistry, type HostService} from '../../source/core/registry.js';
-import type {ProcessFacts} from '../../source/core/process-info.js';
-import {childAlive, supervisorAlive} from '../../source/core/stale.js';
-import {createDashboardStore, hostKey, listRows, type DashboardDeps, type DashboardStore, type HostRow} from '../../source/core/store.js';
+import {followFile} from '../../source/core/logs/follow.js';
+import {detectProject, listWorktrees} from '../../source/core/git/project.js';
+import {readRegistry, type HostService} from '../../source/core/registry/registry.js';
+import type {ProcessFacts} from '../../source/core/supervise/process-info.js';
+import {childAlive, supervisorAlive} from '../../source/core/supervise/stale.js';
+import {createDashboardStore, hostKey, listRows, type DashboardDeps, type DashboardStore, type HostRow} from '../../source/core/dashboard/store.js';
 import {finished, startPort} from '../helpers/cli.js';
 import {fakeDocker, makeRepo, pathWith, runCleanups, tempDir, waitFor} from '../helpers/env.js';
 

@@ -1,6 +1,6 @@
 // `compose up` / `compose down` for a worktree, with their output in the worktree's log.
 import path from 'node:path';
-import {runStreaming, type StreamResult} from '../dashboard-docker.js';
+import {runStreaming, type StreamResult} from './docker-snapshot.js';
 import {portHome} from '../paths.js';
 import type {StoreContext, WithBusy} from './context.js';
 import type {WorktreeRow} from './types.js';

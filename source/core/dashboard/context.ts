@@ -1,12 +1,12 @@
 // What the store's action slices share: the store itself, the dependencies with their defaults
 // filled in, what the dashboard remembers about services, log buffers and row look-ups.
-import {dockerSnapshot, followComposeLogs} from '../dashboard-docker.js';
-import {forceKillHostService, launchHostService, requestRestart, stopHostService, type SupervisedService} from '../host-service.js';
-import {LogBuffer} from '../log-buffer.js';
-import {followFile} from '../log-follow.js';
-import {listWorktrees} from '../project.js';
-import {readRegistry, type HostService} from '../registry.js';
-import {childAlive, supervisorAlive} from '../stale.js';
+import {dockerSnapshot, followComposeLogs} from './docker-snapshot.js';
+import {forceKillHostService, launchHostService, requestRestart, stopHostService, type SupervisedService} from '../supervise/host-service.js';
+import {LogBuffer} from '../logs/buffer.js';
+import {followFile} from '../logs/follow.js';
+import {listWorktrees} from '../git/project.js';
+import {readRegistry, type HostService} from '../registry/registry.js';
+import {childAlive, supervisorAlive} from '../supervise/stale.js';
 import {defaultOpenUrl} from './open-url.js';
 import {listRows, selectedRow} from './selectors.js';
 import type {DashboardDeps, DashboardStore, HostRow, HostStatus, ListRow, Message, WorktreeRow} from './types.js';

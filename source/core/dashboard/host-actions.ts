@@ -1,6 +1,6 @@
 // Host services: launch (owned by this dashboard), stop, restart and force-kill, including
 // services left running by another `port ui` or run by `port run`.
-import {exitCodeFor, type ExitInfo, type Launched, type SupervisedService} from '../host-service.js';
+import {exitCodeFor, type ExitInfo, type Launched, type SupervisedService} from '../supervise/host-service.js';
 import type {StoreContext, WithBusy} from './context.js';
 import type {LogFollowers} from './log-followers.js';
 import {hostKey, isLive, statusText} from './selectors.js';

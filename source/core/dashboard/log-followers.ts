@@ -1,6 +1,6 @@
 // Keeps one follower per live host service's log file, and one `docker compose logs` for the
 // selected compose row, feeding their text into the log buffers.
-import type {Follower} from '../log-follow.js';
+import type {Follower} from '../logs/follow.js';
 import type {StoreContext} from './context.js';
 import {selectedRow} from './selectors.js';
 import type {HostRow} from './types.js';

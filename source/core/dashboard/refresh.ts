@@ -1,11 +1,11 @@
 // Builds the worktree and host rows from the registry, git worktrees and the last docker
 // snapshot, and keeps them current: registry watching, docker polling and a one-second tick.
 import {watch, type FSWatcher} from 'node:fs';
-import {belongsTo, composeProjectName, type ComposeContainer, type DockerSnapshot} from '../dashboard-docker.js';
+import {belongsTo, composeProjectName, type ComposeContainer, type DockerSnapshot} from './docker-snapshot.js';
 import {portHome} from '../paths.js';
-import type {ProcessFacts} from '../process-info.js';
-import type {HostService, Registry} from '../registry.js';
-import {registryFacts} from '../stale.js';
+import type {ProcessFacts} from '../supervise/process-info.js';
+import type {HostService, Registry} from '../registry/registry.js';
+import {registryFacts} from '../supervise/stale.js';
 import type {StoreContext} from './context.js';
 import type {LogFollowers} from './log-followers.js';
 import {hostKey, listRows, worktreeKey} from './selectors.js';

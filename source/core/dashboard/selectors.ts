@@ -1,5 +1,5 @@
 // Pure reads of the dashboard state; the UI uses them too.
-import type {LogBuffer} from '../log-buffer.js';
+import type {LogBuffer} from '../logs/buffer.js';
 import {readinessText} from '../supervise/readiness.js';
 import type {DashboardState, HostRow, HostStatus, ListRow, LogView, WorktreeRow} from './types.js';
 

@@ -1,12 +1,12 @@
 import type {StoreApi} from 'zustand/vanilla';
-import type {DockerSnapshot, StreamResult} from '../dashboard-docker.js';
-import type {LaunchRequest, Launched} from '../host-service.js';
-import type {LogBuffer} from '../log-buffer.js';
-import type {followFile, Follower} from '../log-follow.js';
-import type {Project, WorktreeInfo} from '../project.js';
-import type {ProcessFacts} from '../process-info.js';
-import type {HostService, Registry} from '../registry.js';
-import type {TraefikState} from '../traefik.js';
+import type {DockerSnapshot, StreamResult} from './docker-snapshot.js';
+import type {LaunchRequest, Launched} from '../supervise/host-service.js';
+import type {LogBuffer} from '../logs/buffer.js';
+import type {followFile, Follower} from '../logs/follow.js';
+import type {Project, WorktreeInfo} from '../git/project.js';
+import type {ProcessFacts} from '../supervise/process-info.js';
+import type {HostService, Registry} from '../registry/registry.js';
+import type {TraefikState} from '../traefik/container.js';
 
 export type HostStatus =
 	| {kind: 'running'}

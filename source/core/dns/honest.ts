@@ -1,4 +1,4 @@
-import type {TraefikState} from '../traefik.js';
+import type {TraefikState} from '../traefik/container.js';
 import {resolvesToLoopback} from './resolve.js';
 
 /**

@@ -1,4 +1,4 @@
-import {readRegistry} from '../registry.js';
+import {readRegistry} from '../registry/registry.js';
 import {hostnameFor} from '../names.js';
 import {warn} from '../warnings.js';
 import {renderBlock, withBlock} from './hosts-block.js';

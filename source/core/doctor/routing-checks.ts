@@ -1,14 +1,14 @@
 import {existsSync, statfsSync} from 'node:fs';
 import path from 'node:path';
-import {composeContext, planFor} from '../compose-project.js';
+import {composeContext, planFor} from '../compose/project.js';
 import {readDnsState} from '../dns/state.js';
 import {randomName, resolvesToLoopback} from '../dns/resolve.js';
 import {lazyRequire} from '../lazy.js';
 import {hostnameFor} from '../names.js';
 import {portHome} from '../paths.js';
-import {isStale, registryFacts} from '../stale.js';
-import {readTraefikApplied} from '../traefik-files.js';
-import {portsInUse} from '../traefik.js';
+import {isStale, registryFacts} from '../supervise/stale.js';
+import {readTraefikApplied} from '../traefik/static-files.js';
+import {portsInUse} from '../traefik/container.js';
 import {fail, ok, warnAt, type CheckResult, type DoctorContext} from './types.js';
 
 const net = () => lazyRequire('node:net') as typeof import('node:net');

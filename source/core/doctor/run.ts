@@ -1,7 +1,7 @@
 import {PortError} from '../errors.js';
 import {readDnsState} from '../dns/state.js';
-import {detectProject} from '../project.js';
-import {readRegistry} from '../registry.js';
+import {detectProject} from '../git/project.js';
+import {readRegistry} from '../registry/registry.js';
 import {dnsCheck, diskCheck, hostServiceChecks, portChecks, staleCheck} from './routing-checks.js';
 import {dockerChecks, projectChecks} from './setup-checks.js';
 import type {CheckResult, DoctorContext} from './types.js';

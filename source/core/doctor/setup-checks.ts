@@ -1,9 +1,9 @@
-import {compareVersions, minimumCompose} from '../compose-project.js';
-import {composeVersionIfInstalled, docker, dockerAvailability} from '../docker.js';
+import {compareVersions, minimumCompose} from '../compose/project.js';
+import {composeVersionIfInstalled, docker, dockerAvailability} from '../docker/cli.js';
 import {PortError} from '../errors.js';
 import {which} from '../dns/plan.js';
-import {readTraefikApplied, traefikFilesHash, traefikImage} from '../traefik-files.js';
-import {traefikState} from '../traefik.js';
+import {readTraefikApplied, traefikFilesHash, traefikImage} from '../traefik/static-files.js';
+import {traefikState} from '../traefik/container.js';
 import {fail, ok, warnAt, type CheckResult, type DoctorContext} from './types.js';
 
 /** Git repository, worktree, and `.port/config.jsonc`. */

@@ -1,5 +1,5 @@
-import type {Project} from '../project.js';
-import type {Registry} from '../registry.js';
+import type {Project} from '../git/project.js';
+import type {Registry} from '../registry/registry.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 

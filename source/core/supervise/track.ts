@@ -1,4 +1,4 @@
-import {updateRegistry, type HostService} from '../registry.js';
+import {updateRegistry, type HostService} from '../registry/registry.js';
 import {watchReadiness, type Readiness} from './readiness.js';
 
 /**

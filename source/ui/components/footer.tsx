@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import type {DashboardState, ListRow} from '../../core/store.js';
+import type {DashboardState, ListRow} from '../../core/dashboard/store.js';
 
 const always = '? help  q quit';
 

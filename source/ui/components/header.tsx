@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import type {DashboardState} from '../../core/store.js';
+import type {DashboardState} from '../../core/dashboard/store.js';
 
 function traefikLabel(state: DashboardState['traefik']): {text: string; color: string} {
 	switch (state.state) {

@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
-import {hostStatusText, logWindow, type DashboardState, type ListRow} from '../../core/store.js';
-import type {LogBuffer} from '../../core/log-buffer.js';
+import {hostStatusText, logWindow, type DashboardState, type ListRow} from '../../core/dashboard/store.js';
+import type {LogBuffer} from '../../core/logs/buffer.js';
 
 function titleOf(row: ListRow | undefined): {name: string; extra: string} {
 	if (!row) return {name: 'logs', extra: ''};

@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import type {DashboardState} from '../../core/store.js';
+import type {DashboardState} from '../../core/dashboard/store.js';
 import {helpSections} from '../keymap.js';
 
 /** Lines the launch form takes (title, two fields, error/hint). */

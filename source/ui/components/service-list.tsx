@@ -1,6 +1,6 @@
 import path from 'node:path';
 import {Box, Text} from 'ink';
-import {formatUptime, hostStatusText, isLive, type DashboardState, type HostRow, type ListRow} from '../../core/store.js';
+import {formatUptime, hostStatusText, isLive, type DashboardState, type HostRow, type ListRow} from '../../core/dashboard/store.js';
 import {windowStart} from '../layout.js';
 
 const statusColor = (host: HostRow) =>

@@ -1,13 +1,13 @@
 import {mkdirSync, readFileSync, renameSync} from 'node:fs';
 import type {lockSync} from 'proper-lockfile';
-import {writeFileAtomic} from './atomic-write.js';
-import {ExitCode, PortError, errnoCode, fsError} from './errors.js';
-import {lazyRequire} from './lazy.js';
-import {portHome, registryFile, registryLockFile} from './paths.js';
-import {checkRegistry, emptyRegistry, registryVersion, serializeRegistry, type Registry} from './registry-schema.js';
-import {warn} from './warnings.js';
+import {writeFileAtomic} from '../atomic-write.js';
+import {ExitCode, PortError, errnoCode, fsError} from '../errors.js';
+import {lazyRequire} from '../lazy.js';
+import {portHome, registryFile, registryLockFile} from '../paths.js';
+import {checkRegistry, emptyRegistry, registryVersion, serializeRegistry, type Registry} from './schema.js';
+import {warn} from '../warnings.js';
 
-export * from './registry-schema.js';
+export * from './schema.js';
 
 function ensureHome(): void {
 	try {

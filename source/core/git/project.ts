@@ -1,10 +1,10 @@
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {loadConfig, type ProjectConfig} from './config.js';
-import {ExitCode, PortError, notInProject} from './errors.js';
-import {linkedWorktrees, locateCheckout} from './git-layout.js';
-import {sanitizeName} from './names.js';
-import {treesDir} from './paths.js';
+import {ExitCode, PortError, notInProject} from '../errors.js';
+import {linkedWorktrees, locateCheckout} from './layout.js';
+import {sanitizeName} from '../names.js';
+import {treesDir} from '../paths.js';
 
 export interface Project {
 	/** Absolute path of the main checkout. */

@@ -4,8 +4,8 @@
 // asked about (the dashboard asks every second). procps' ps on Linux takes the same options,
 // which lets the tests run this file against real processes there.
 import type {spawnSync as SpawnSync} from 'node:child_process';
-import {ExitCode, PortError, errnoCode} from '../errors.js';
-import {lazyRequire} from '../lazy.js';
+import {ExitCode, PortError, errnoCode} from '../../errors.js';
+import {lazyRequire} from '../../lazy.js';
 import {validPids, type ProcessFact, type ProcessFacts} from './types.js';
 
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

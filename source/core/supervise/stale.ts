@@ -1,12 +1,12 @@
 import {isAlive, processFacts, signalGroup, type ProcessFacts} from './process-info.js';
-import {readRegistry, updateRegistry, type HostService, type Registry} from './registry.js';
-import {hostRouteName} from './names.js';
-import {liveReservations, parseServiceKey} from './reservations.js';
-import {removeLog} from './log-file.js';
+import {readRegistry, updateRegistry, type HostService, type Registry} from '../registry/registry.js';
+import {hostRouteName} from '../names.js';
+import {liveReservations, parseServiceKey} from '../registry/reservations.js';
+import {removeLog} from '../logs/capped-log.js';
 import path from 'node:path';
-import {listRouteFiles, removeRoute} from './route-files.js';
-import {ExitCode, PortError} from './errors.js';
-import {warn} from './warnings.js';
+import {listRouteFiles, removeRoute} from '../traefik/route-files.js';
+import {ExitCode, PortError} from '../errors.js';
+import {warn} from '../warnings.js';
 
 /** Facts about every pid the registry names, in one pass: give them to the checks below. */
 export const registryFacts = (registry: Registry): ProcessFacts =>

@@ -1,6 +1,6 @@
-import {docker} from './docker.js';
-import {lazyRequire} from './lazy.js';
-import {traefikContainer, traefikImage} from './traefik-files.js';
+import {docker} from '../docker/cli.js';
+import {lazyRequire} from '../lazy.js';
+import {traefikContainer, traefikImage} from './static-files.js';
 
 // Why a Traefik that `docker compose up` accepted may still not serve: its image was missing, or
 // (host networking) it exited because an entrypoint's port was taken.

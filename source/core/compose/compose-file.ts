@@ -1,9 +1,9 @@
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {Document, YAMLMap, YAMLSeq, isMap, parseDocument, type Tags} from 'yaml';
-import {ExitCode, PortError, errnoCode} from './errors.js';
-import {hostnameFor, shortHash} from './names.js';
-import {traefikNetwork, entrypointName, managedLabel} from './traefik-files.js';
+import {ExitCode, PortError, errnoCode} from '../errors.js';
+import {hostnameFor, shortHash} from '../names.js';
+import {traefikNetwork, entrypointName, managedLabel} from '../traefik/static-files.js';
 import {protocolOf, type Protocol, type TcpPort} from './tcp-ports.js';
 
 /**

@@ -1,9 +1,9 @@
 import {readFileSync} from 'node:fs';
 import {parse, printParseErrorCode, type ParseError} from 'jsonc-parser';
-import {ExitCode, PortError, errnoCode} from './errors.js';
-import {domainProblem} from './names.js';
-import {projectConfigFile} from './paths.js';
-import {parseGrace, parseServices, type DeclaredService} from './supervise/declared.js';
+import {ExitCode, PortError, errnoCode} from '../errors.js';
+import {domainProblem} from '../names.js';
+import {projectConfigFile} from '../paths.js';
+import {parseGrace, parseServices, type DeclaredService} from '../supervise/declared.js';
 
 export interface ProjectConfig {
 	/** Hostnames are `<worktree>.<domain>`. */

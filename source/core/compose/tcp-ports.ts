@@ -1,7 +1,7 @@
 import {existsSync, readFileSync} from 'node:fs';
-import {docker} from './docker.js';
-import {lazyRequire} from './lazy.js';
-import {shortHash} from './names.js';
+import {docker} from '../docker/cli.js';
+import {lazyRequire} from '../lazy.js';
+import {shortHash} from '../names.js';
 
 /**
  * Published ports that are not HTTP (databases, caches, brokers) are not routed through Traefik:

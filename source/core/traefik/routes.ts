@@ -1,6 +1,6 @@
 import {stringify} from 'yaml';
-import {writeFileAtomic} from './atomic-write.js';
-import {ensureTraefikDirs, entrypointName, traefikNetworkMode} from './traefik-files.js';
+import {writeFileAtomic} from '../atomic-write.js';
+import {ensureTraefikDirs, entrypointName, traefikNetworkMode} from './static-files.js';
 import {routeFile} from './route-files.js';
 
 export {listRouteFiles, removeRoute, routeFile} from './route-files.js';

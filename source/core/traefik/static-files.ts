@@ -1,10 +1,10 @@
 import {existsSync, mkdirSync, readFileSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import {parse, stringify} from 'yaml';
-import {writeFileAtomic, writeFilesAtomic} from './atomic-write.js';
-import {fsError} from './errors.js';
-import {dynamicDir, traefikComposeFile, traefikDir, traefikStaticFile} from './paths.js';
-import {lazyRequire} from './lazy.js';
+import {writeFileAtomic, writeFilesAtomic} from '../atomic-write.js';
+import {fsError} from '../errors.js';
+import {dynamicDir, traefikComposeFile, traefikDir, traefikStaticFile} from '../paths.js';
+import {lazyRequire} from '../lazy.js';
 
 export const traefikNetwork = 'traefik-network';
 export const traefikContainer = 'port-traefik';

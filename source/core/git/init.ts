@@ -1,9 +1,9 @@
 import {existsSync, mkdirSync, readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
-import {writeFileAtomic} from './atomic-write.js';
+import {writeFileAtomic} from '../atomic-write.js';
 import {configTemplate, loadConfig} from './config.js';
-import {ExitCode, PortError, fsError} from './errors.js';
-import {projectConfigFile, treesDir} from './paths.js';
+import {ExitCode, PortError, fsError} from '../errors.js';
+import {projectConfigFile, treesDir} from '../paths.js';
 
 /** What git must ignore: the worktrees and each checkout's generated override. */
 export const ignoredPaths = ['/.port/trees/', '.port/override.yml'];

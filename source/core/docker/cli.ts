@@ -1,5 +1,5 @@
 import {execa, type Options, type ResultPromise} from 'execa';
-import {ExitCode, PortError} from './errors.js';
+import {ExitCode, PortError} from '../errors.js';
 
 /**
  * The one door to the `docker` CLI: argument arrays only (never a shell string), results as

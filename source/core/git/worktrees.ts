@@ -1,9 +1,9 @@
 import {existsSync, mkdirSync, realpathSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import {execa} from 'execa';
-import {ExitCode, PortError, UsageError} from './errors.js';
-import {sanitizeName} from './names.js';
-import {treesDir} from './paths.js';
+import {ExitCode, PortError, UsageError} from '../errors.js';
+import {sanitizeName} from '../names.js';
+import {treesDir} from '../paths.js';
 import {listWorktrees} from './project.js';
 
 /** git, with argument arrays only (branch names come from users). */

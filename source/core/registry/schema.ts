@@ -1,6 +1,6 @@
 /** Shapes of `$PORT_HOME/registry.json` (documented in readme.md). */
-import {legacyHostService, legacyProject} from './registry-legacy.js';
-import type {Readiness} from './supervise/readiness.js';
+import {legacyHostService, legacyProject} from './legacy.js';
+import type {Readiness} from '../supervise/readiness.js';
 
 export const registryVersion = 1;
 

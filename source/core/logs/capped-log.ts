@@ -1,7 +1,7 @@
 import {closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync} from 'node:fs';
 import path from 'node:path';
-import {writeAll} from './atomic-write.js';
-import {logsDir} from './paths.js';
+import {writeAll} from '../atomic-write.js';
+import {logsDir} from '../paths.js';
 
 /** Per-service log cap; PORT_LOG_MAX_BYTES overrides the 10 MiB default. */
 export function logCapBytes(): number {

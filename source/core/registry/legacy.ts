@@ -7,8 +7,8 @@
  * they were (toJSON returns the original object), so nothing of them is lost or rewritten.
  */
 import path from 'node:path';
-import {hostnameFor, sanitizeName, shortHash} from './names.js';
-import type {HostService, ProjectEntry} from './registry-schema.js';
+import {hostnameFor, sanitizeName, shortHash} from '../names.js';
+import type {HostService, ProjectEntry} from './schema.js';
 
 /** Never equal to a real start time: identity-checked signals (signalGroup) refuse it while the pid lives. */
 export const legacyStartTime = 'unknown (registered by an older port)';

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import {execa} from 'execa';
-import {docker, explainFailure} from './docker.js';
-import {PortError} from './errors.js';
-import {composeProjectName as defaultProjectName} from './compose-project.js';
-import type {Registry} from './registry.js';
-import {traefikContainer} from './traefik-files.js';
-import type {TraefikState} from './traefik.js';
-import {followCommand, type Follower} from './log-follow.js';
+import {docker, explainFailure} from '../docker/cli.js';
+import {PortError} from '../errors.js';
+import {composeProjectName as defaultProjectName} from '../compose/project.js';
+import type {Registry} from '../registry/registry.js';
+import {traefikContainer} from '../traefik/static-files.js';
+import type {TraefikState} from '../traefik/container.js';
+import {followCommand, type Follower} from '../logs/follow.js';
 
 /** One container of a Docker Compose project, as the dashboard shows it. */
 export interface ComposeContainer {

@@ -1,5 +1,5 @@
-import {isAlive, processFacts, type ProcessFacts} from './process-info.js';
-import type {Registry} from './registry-schema.js';
+import {isAlive, processFacts, type ProcessFacts} from '../supervise/process-info.js';
+import type {Registry} from './schema.js';
 
 // Kept apart from ports.ts so that stale cleanup (run by every command) does not load get-port.
 

@@ -1,6 +1,6 @@
 import {readFileSync, readdirSync, statSync} from 'node:fs';
 import path from 'node:path';
-import {ExitCode, PortError} from './errors.js';
+import {ExitCode, PortError} from '../errors.js';
 
 /**
  * Where a checkout sits in its repository, read from the file system only: this runs at the

@@ -1,7 +1,7 @@
-import {containerState, docker, ensureNetwork, explainFailure, throwIfAborted} from './docker.js';
-import {ExitCode, PortError} from './errors.js';
-import {portHome, traefikComposeFile, traefikDir} from './paths.js';
-import {readRegistry, updateRegistry, type Registry} from './registry.js';
+import {containerState, docker, ensureNetwork, explainFailure, throwIfAborted} from '../docker/cli.js';
+import {ExitCode, PortError} from '../errors.js';
+import {portHome, traefikComposeFile, traefikDir} from '../paths.js';
+import {readRegistry, updateRegistry, type Registry} from '../registry/registry.js';
 import {
 	clearTraefikApplied,
 	currentEntrypointPorts,
@@ -18,11 +18,11 @@ import {
 	writeTraefikApplied,
 	writeTraefikFiles,
 	type TraefikFilesSnapshot,
-} from './traefik-files.js';
+} from './static-files.js';
 import path from 'node:path';
-import {liveReservations} from './reservations.js';
-import {missingImage, waitListening} from './traefik-health.js';
-import {loadConfig} from './config.js';
+import {liveReservations} from '../registry/reservations.js';
+import {missingImage, waitListening} from './health.js';
+import {loadConfig} from '../git/config.js';
 
 export type TraefikState = {state: 'running' | 'stopped'} | {state: 'unavailable'; reason: string};
 

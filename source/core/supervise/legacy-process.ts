@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs';
-import {lazyRequire} from './lazy.js';
+import {lazyRequire} from '../lazy.js';
 import {processStartTime, signalProcess, stopGraceMs, stopGroup} from './process-info.js';
-import type {HostService} from './registry-schema.js';
+import type {HostService} from '../registry/schema.js';
 
 /**
  * Entries from an older port (registry-legacy.ts) carry no start time, so a live pid may be

@@ -1,7 +1,7 @@
 import {readdirSync, rmSync} from 'node:fs';
 import path from 'node:path';
-import {writeFileAtomic} from './atomic-write.js';
-import {dynamicDir} from './paths.js';
+import {writeFileAtomic} from '../atomic-write.js';
+import {dynamicDir} from '../paths.js';
 
 // Route file paths and removal, without the YAML writer: stale cleanup runs at the start of
 // every command (`port list` included) and must not pay for loading `yaml`. Writing lives in

@@ -1,5 +1,5 @@
 import getPort from 'get-port';
-import type {ProcessFacts} from './process-info.js';
+import type {ProcessFacts} from '../supervise/process-info.js';
 import {liveReservations} from './reservations.js';
 import type {Registry} from './registry.js';
 

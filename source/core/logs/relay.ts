@@ -1,6 +1,6 @@
 import {spawn} from 'node:child_process';
 import type {Writable} from 'node:stream';
-import {CappedLog, logCapBytes, removeLog} from './log-file.js';
+import {CappedLog, logCapBytes, removeLog} from './capped-log.js';
 
 // The relay's whole program, run with `node -e` (works from the bundle and from the sources
 // alike). It appends what arrives on stdin to the log and rotates by rename, like CappedLog:

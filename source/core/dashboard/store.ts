@@ -1,0 +1,21 @@
+// The dashboard store's public API; the implementation lives in ./dashboard/.
+export type {
+	Action,
+	ComposeRow,
+	DashboardDeps,
+	DashboardState,
+	DashboardStore,
+	Focus,
+	HostRow,
+	HostStatus,
+	LaunchForm,
+	ListRow,
+	LogView,
+	Message,
+	Mode,
+	Phase,
+	WorktreeRow,
+} from './types.js';
+export {formatUptime, hostKey, hostStatusText, isLive, listRows, logWindow, selectedRow, statusText, worktreeKey} from './selectors.js';
+export {splitCommand} from './command-line.js';
+export {createDashboardStore} from './create-store.js';
