@@ -2,7 +2,7 @@
 // prints the tables and rewrites bench/RESULTS.md with them and a description of the machine.
 // Exit code 1 when a budget is missed (the table says which). Options via environment:
 // BENCH_RUNS (start-up and readiness runs), BENCH_LOAD_ROUNDS, BENCH_ONLY=startup,readiness,...,
-// BENCH_FLOOD_LINES (dashboard flood, default 1,000,000).
+// BENCH_FLOOD_LINES (dashboard flood, default 1,000,000). route-live needs Docker (DOCKER_CONFIG).
 import {spawnSync} from 'node:child_process';
 import {existsSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
@@ -12,6 +12,7 @@ import {cliPath, fmt, machine, renderResult, runCleanups, table} from './lib.mjs
 import * as startup from './startup.mjs';
 import * as readiness from './readiness.mjs';
 import * as registryLoad from './registry-load.mjs';
+import * as routeLive from './route-live.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const only = process.env.BENCH_ONLY?.split(',').map(s => s.trim());
@@ -55,6 +56,8 @@ const benches = [
 	['readiness', () => readiness.run()],
 	['registry-load', () => registryLoad.run()],
 	['ui-flood', () => uiFlood()],
+	// Needs a Docker engine and the real Traefik image; reports "not measured" without them.
+	['route-live', () => routeLive.run()],
 ];
 
 const info = machine();

@@ -117,14 +117,18 @@ describe('compose file and override', () => {
 	it('writes ports: !reset [] with the tag, labels, networks and unique names', () => {
 		const plan = planOverride(compose(), ctx);
 		expect(plan.text).toMatch(/^ {4}ports: !reset \[\]$/m);
-		expect(plan.text.match(/!reset \[\]/g)).toHaveLength(2);
-		expect(plan.routes.map(r => `${r.service}:${r.published}>${r.target}`)).toEqual(['web:3000>8080', 'db:5432>5432']);
+		expect(plan.text.match(/!reset \[\]/g)).toHaveLength(1);
+		expect(plan.routes.map(r => `${r.service}:${r.published}>${r.target}`)).toEqual(['web:3000>8080']);
+		// 5432 is not HTTP: a loopback host port (chosen by port up; 0 here), no router.
+		expect(plan.tcp).toEqual([{service: 'db', published: 5432, target: 5432, hostPort: 0}]);
+		expect(plan.text).toMatch(/^ {4}ports: !override \[ "?127\.0\.0\.1:0:5432"? \]$/m);
 		const web = (plan.data['services'] as Record<string, Record<string, unknown>>)['web']!;
 		const router = routerName(ctx, 'web', 3000);
 		expect(web['ports']).toEqual([]);
 		expect(web['networks']).toEqual({default: {}, 'traefik-network': {}});
 		expect(web['labels']).toEqual({
 			'traefik.enable': 'true',
+			'port.managed': 'true',
 			'traefik.docker.network': 'traefik-network',
 			[`traefik.http.routers.${router}.rule`]: 'Host(`feature-a.port`)',
 			[`traefik.http.routers.${router}.entrypoints`]: 'port3000',
@@ -134,12 +138,30 @@ describe('compose file and override', () => {
 		const db = (plan.data['services'] as Record<string, Record<string, unknown>>)['db']!;
 		const hash = shortHash('/repos/app', 6);
 		expect(db['container_name']).toBe(`shared-db-feature-a-${hash}`);
-		expect(db['networks']).toEqual({'traefik-network': {}});
+		expect(db['networks']).toBeUndefined();
+		expect(db['labels']).toBeUndefined();
 		expect((plan.data['services'] as Record<string, Record<string, unknown>>)['worker']).toEqual({container_name: `w-feature-a-${hash}`});
 		expect((plan.data['services'] as Record<string, unknown>)['hostnet']).toBeUndefined();
 		expect(plan.data['networks']).toEqual({'traefik-network': {external: true, name: 'traefik-network'}});
 		expect(plan.notes.join('\n')).toContain('5353:53/udp is not published');
 		expect(plan.notes.join('\n')).toContain('network_mode "host"');
+	});
+
+	it('non-HTTP ports: guessed from well-known ports and images, overridden per published port, lan binds every interface', () => {
+		const file = parseComposeFile(
+			'services:\n  pg:\n    image: postgres:16\n    ports: ["5433:5433"]\n  cache:\n    image: example/cache\n    ports: ["6379:6379"]\n  api:\n    image: node:20\n    ports: ["3000:3000", "9229:9229"]\n',
+			'docker-compose.yml',
+			{},
+		);
+		const tcp = (extra: object = {}) => planOverride(file, {...ctx, tcpHostPorts: {'5433': 55_433, '6379': 56_379, '9229': 59_229}, ...extra});
+		expect(tcp().tcp.map(t => `${t.service}:${t.published}>${t.hostPort}`)).toEqual(['pg:5433>55433', 'cache:6379>56379']);
+		expect(tcp().routes.map(r => `${r.service}:${r.published}`)).toEqual(['api:3000', 'api:9229']);
+		const overridden = tcp({protocols: {'9229': 'tcp', '6379': 'http'}});
+		expect(overridden.tcp.map(t => `${t.service}:${t.published}`)).toEqual(['pg:5433', 'api:9229']);
+		expect(overridden.routes.map(r => `${r.service}:${r.published}`)).toEqual(['cache:6379', 'api:3000']);
+		const services = (plan: ReturnType<typeof tcp>) => plan.data['services'] as Record<string, {ports?: unknown}>;
+		expect(services(overridden)['api']!.ports).toEqual(['127.0.0.1:59229:9229']);
+		expect(services(tcp({lan: true}))['pg']!.ports).toEqual(['55433:5433']);
 	});
 
 	it('router names differ per repository, worktree, service and port', () => {

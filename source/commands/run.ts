@@ -1,3 +1,4 @@
+import {lanNotice} from '../core/traefik/exposure.js';
 import {closeSync, openSync} from 'node:fs';
 import {isatty} from 'node:tty';
 import {parseLogicalPort} from '../core/args.js';
@@ -139,7 +140,10 @@ export default async function run(argv: string[], command: string[] | undefined)
 	if (supervised.entry) {
 		process.stderr.write(`port: ${label} -> http://${service.hostname}:${logicalPort}  (direct: ${direct}, pid ${supervised.entry.pid})\n`);
 		if (traefik.state === 'unavailable') warn(`${traefik.reason} Routing is off until Traefik runs; use ${direct}.`);
-		else void routedUrlProblem(service.hostname, traefik).then(why => why && process.stderr.write(`port: note: ${why}; use ${direct}\n`));
+		else {
+			if (project.config.lan) process.stderr.write(`port: ${lanNotice([logicalPort])}\n`);
+			void routedUrlProblem(service.hostname, traefik).then(why => why && process.stderr.write(`port: note: ${why}; use ${direct}\n`));
+		}
 	}
 	if (received) void supervised.stop();
 

@@ -36,7 +36,7 @@ export default async function status(argv: string[]): Promise<number> {
 		out.push('', `${w.current ? '*' : ' '} ${w.worktree}  ${w.branch ?? ''}  ${w.path}`.trimEnd());
 		out.push(`    compose project ${w.composeProject}${w.up ? '' : ' (not up)'}`);
 		if (w.error) out.push(`    compose state unknown: ${w.error}`);
-		for (const s of w.services) out.push(`    ${s.service.padEnd(16)} ${s.state.padEnd(10)} ${s.urls.join('  ')}`.trimEnd());
+		for (const s of w.services) out.push(`    ${s.service.padEnd(16)} ${s.state.padEnd(10)} ${[...s.urls, ...s.tcp.map(t => `${t}  (tcp)`)].join('  ')}`.trimEnd());
 		for (const h of w.hostServices) out.push(`    ${`host:${h.logicalPort}`.padEnd(16)} ${(h.readiness ?? 'running').padEnd(10)} ${h.url}  (direct ${h.direct}, pid ${h.pid})`);
 		if (!w.error && w.services.length === 0 && w.hostServices.length === 0) out.push('    no services');
 	}

@@ -1,5 +1,6 @@
+import {lanNotice} from '../core/traefik/exposure.js';
 import {ExitCode, PortError} from '../core/errors.js';
-import {composeContext, composeUp, urlOf, type UpResult} from '../core/compose/project.js';
+import {composeContext, composeUp, tcpAddress, urlOf, type UpResult} from '../core/compose/project.js';
 import {killDockerCalls} from '../core/docker/cli.js';
 import {signalExitCode} from '../core/supervise/host-service.js';
 import {requireProject} from '../core/git/project.js';
@@ -62,11 +63,15 @@ export default async function up(argv: string[]): Promise<number> {
 	const why = result.routes.length > 0 && result.traefik.state !== 'unavailable' ? await routedUrlProblem(result.ctx.hostname, result.traefik) : undefined;
 	if (why) process.stderr.write(`port: note: ${why}: the URLs below do not work now\n`);
 	if (result.traefik.state === 'unavailable') warn(`${result.traefik.reason} The services run, but routing is off until Traefik runs.`);
+	else if (project.config.lan && result.routes.length > 0) process.stderr.write(`port: ${lanNotice(result.routes.map(r => r.published))}\n`);
 	const seconds = ((Date.now() - started) / 1000).toFixed(1);
 	process.stdout.write(`${result.ctx.name} is up (${seconds} s)\n`);
-	if (result.routes.length === 0) process.stdout.write('No published tcp ports: nothing to route.\n');
+	if (result.routes.length === 0 && result.tcp.length === 0) process.stdout.write('No published tcp ports: nothing to route.\n');
 	for (const route of result.routes) {
 		process.stdout.write(`  ${route.service.padEnd(16)} ${urlOf(result.ctx.hostname, route.published).padEnd(36)} -> container port ${route.target}\n`);
+	}
+	for (const t of result.tcp) {
+		process.stdout.write(`  ${t.service.padEnd(16)} ${`${tcpAddress(t.hostPort)}  (tcp)`.padEnd(36)} -> container port ${t.target} (not HTTP: not routed)\n`);
 	}
 	return ExitCode.ok;
 }

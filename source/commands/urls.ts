@@ -1,5 +1,5 @@
 import {ExitCode, PortError} from '../core/errors.js';
-import {composeContext, findProjectEntry, hostServicesOf, planFor, urlOf} from '../core/compose/project.js';
+import {composeContext, findProjectEntry, hostServicesOf, planFor, tcpAddress, urlOf} from '../core/compose/project.js';
 import {requireProject} from '../core/git/project.js';
 import {readRegistry} from '../core/registry/registry.js';
 import {cleanupStale} from '../core/supervise/stale.js';
@@ -45,6 +45,7 @@ export default async function urls(argv: string[]): Promise<number> {
 		}
 	}
 	const rows: Array<[string, string, string?]> = routes.map(r => [r.service, urlOf(ctx.hostname, r.published)]);
+	for (const t of entry?.tcp ?? []) rows.push([t.service, `${tcpAddress(t.hostPort)}  (tcp)`]);
 	for (const s of hostServicesOf(registry, project.repoRoot, project.worktree)) rows.push([`host:${s.logicalPort}`, urlOf(s.hostname, s.logicalPort), `http://localhost:${s.actualPort}`]);
 	// Checked only for a routed URL that could work: a stack that is up, or a host service.
 	const problem = entry || rows.some(r => r[2]) ? routedUrlProblem(ctx.hostname, traefikState()) : Promise.resolve(undefined);

@@ -1,34 +1,40 @@
-import {execFileSync} from 'node:child_process';
 import {existsSync, readFileSync, writeFileSync} from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import {Ajv} from 'ajv';
 import {parse} from 'yaml';
+import getPort, {portNumbers} from 'get-port';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {parseOverride} from '../../source/core/compose/compose-file.js';
 import {composeProjectName} from '../../source/core/compose/project.js';
 import {shortHash} from '../../source/core/names.js';
-import {port, readRegistryFile, type CliEnv} from '../helpers/cli.js';
-import {git, makeRepo, runCleanups, schemasDir, tempDir} from '../helpers/env.js';
-import {dockerJson, dockerText, engineProblem, portFree} from './engine.js';
+import {finished, port, readRegistryFile, startPort, type CliEnv} from '../helpers/cli.js';
+import {addWorktree, git, makeRepo, runCleanups, schemasDir, tempDir, waitFor} from '../helpers/env.js';
+import {claimTraefikContainer, dockerDir, dockerJson, dockerText, engineProblem} from './engine.js';
+import {get, listenAddresses, writeDevServer} from './routing-helpers.js';
 
 /**
- * The core promise against a real engine: two worktrees run the same compose file, with the
- * same published ports, at the same time, each reachable through Traefik's network.
+ * The core promise against a real engine and the REAL Traefik: two worktrees run the same compose
+ * file, with the same published ports, at the same time, each reached through Traefik by its
+ * hostname. Logical ports are free ones (a dev machine has 3000/5432 busy).
  */
 
 const unique = `${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
-const httpServer = `nc -ll -p 8080 -e sh -c 'while read -r l; do [ $\${#l} -le 1 ] && break; done; printf "HTTP/1.1 200 OK\\r\\nContent-Length: 6\\r\\nConnection: close\\r\\n\\r\\nhello\\n"'`;
+// Answers `hello <container hostname>` (the short container id): tells the two worktrees apart.
+const httpServer = `nc -ll -p 8080 -e sh -c 'while read -r l; do [ $\${#l} -le 1 ] && break; done; printf "HTTP/1.1 200 OK\\r\\nContent-Length: 19\\r\\nConnection: close\\r\\n\\r\\nhello %s\\n" "$(hostname)"'`;
+const webPort = await getPort({port: portNumbers(30_000, 39_000)});
+const dbPort = await getPort({port: portNumbers(40_000, 45_000)});
 const composeFile = `services:
   web:
     image: port-test/busybox:local
     init: true
-    ports: ["3000:8080"]
+    ports: ["${webPort}:8080"]
     command: ["sh", "-c", ${JSON.stringify(httpServer.replaceAll('$', '$$'))}]
   db:
     image: port-test/busybox:local
     init: true
     container_name: e2e-db-${unique}
-    ports: ["5432:5432"]
+    ports: ["${dbPort}:5432"]
     command: ["sh", "-c", "nc -ll -p 5432 -e cat"]
 `;
 
@@ -48,13 +54,13 @@ const inspect = (name: string) => dockerJson<Inspect[]>('inspect', '--type', 'co
 const projectContainers = (project: string) =>
 	dockerText('ps', '-a', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}}').stdout.split('\n').filter(Boolean).sort();
 
-const dockerDir = path.dirname(execFileSync('sh', ['-c', 'command -v docker'], {encoding: 'utf8'}).trim() || '/usr/bin/docker');
 let env: CliEnv;
 let repo: string;
 let trees: {a: string; b: string};
 let projects: {a: string; b: string};
 let networkExisted = false;
 const timings: Record<string, number> = {};
+const tcpPorts: Record<string, number> = {};
 
 const problem = engineProblem();
 
@@ -62,20 +68,12 @@ const problem = engineProblem();
 describe('real Docker engine: two worktrees, same ports, at once', () => {
 	beforeAll(async () => {
 		if (problem) throw new Error(`The real-engine suite needs Docker: ${problem}. Provision with .ci/docker/setup.sh and export DOCKER_CONFIG.`);
-		const existing = dockerText('inspect', '--type', 'container', '--format', '{{index .Config.Labels "com.docker.compose.project.config_files"}}', 'port-traefik');
-		if (existing.status === 0) {
-			const file = existing.stdout.trim();
-			if (file !== '' && existsSync(file)) throw new Error(`A port-traefik container from ${file} is running on this engine; stop it first (the suite needs its own).`);
-			dockerText('rm', '-f', 'port-traefik'); // left by a run whose PORT_HOME is gone
-		}
-		for (const p of [3000, 5432]) {
-			if (!(await portFree(p))) throw new Error(`Host port ${p} is in use; the suite's Traefik publishes it.`);
-		}
+		claimTraefikContainer();
 		networkExisted = dockerText('network', 'inspect', 'traefik-network').status === 0;
 		env = {
 			portHome: tempDir('port-e2e-home-'),
 			dockerBin: dockerDir,
-			extra: {DOCKER_CONFIG: process.env['DOCKER_CONFIG'] ?? '', PORT_TRAEFIK_IMAGE: 'port-test/traefik-standin:local'},
+			extra: {DOCKER_CONFIG: process.env['DOCKER_CONFIG'] ?? ''},
 		};
 		repo = makeRepo(`e2e-${unique}`);
 		writeFileSync(path.join(repo, 'docker-compose.yml'), composeFile);
@@ -106,19 +104,23 @@ describe('real Docker engine: two worktrees, same ports, at once', () => {
 		timings['concurrent up (2 worktrees, ms)'] = Date.now() - started;
 		expect(a.code, a.stderr).toBe(0);
 		expect(b.code, b.stderr).toBe(0);
-		expect(a.stdout).toContain('http://feature-a.port:3000');
-		expect(b.stdout).toContain('http://feature-b.port:5432');
+		expect(a.stdout).toContain(`http://feature-a.port:${webPort}`);
 		for (const [key, project] of Object.entries(projects)) {
 			const names = projectContainers(project);
 			expect(names, key).toEqual([`${project}-web-1`, dbContainer(key)].sort());
-			for (const name of names) {
-				const c = inspect(name);
-				expect(c.State.Running, name).toBe(true);
-				// No host bindings: the ports are reached through Traefik only.
-				expect(Object.values(c.HostConfig.PortBindings ?? {}).flat(), name).toEqual([]);
-				expect(Object.values(c.NetworkSettings.Ports ?? {}).flat().filter(Boolean), name).toEqual([]);
-			}
+			for (const name of names) expect(inspect(name).State.Running, name).toBe(true);
+			// web: no host bindings, it is reached through Traefik only.
+			const web = inspect(`${project}-web-1`);
+			expect(Object.values(web.HostConfig.PortBindings ?? {}).flat()).toEqual([]);
+			expect(Object.values(web.NetworkSettings.Ports ?? {}).flat().filter(Boolean)).toEqual([]);
+			// db (5432, not HTTP): its own loopback host port per worktree, printed by up.
+			tcpPorts[key] = Number(inspect(dbContainer(key)).HostConfig.PortBindings?.['5432/tcp']?.[0]?.HostPort);
+			expect(inspect(dbContainer(key)).HostConfig.PortBindings).toEqual({'5432/tcp': [{HostIp: '127.0.0.1', HostPort: String(tcpPorts[key])}]});
 		}
+		expect(tcpPorts['a']).not.toBe(tcpPorts['b']);
+		expect(a.stdout).toMatch(new RegExp(`db +localhost:${tcpPorts['a']}  \\(tcp\\) +-> container port 5432`));
+		expect(b.stdout).toMatch(new RegExp(`db +localhost:${tcpPorts['b']}  \\(tcp\\)`));
+		expect(b.stdout).not.toContain(`feature-b.port:${dbPort}`);
 		expect(readRegistryFile(env.portHome).projects).toHaveLength(2);
 	});
 
@@ -132,33 +134,84 @@ describe('real Docker engine: two worktrees, same ports, at once', () => {
 			expect(routers).toHaveLength(1);
 			const router = routers[0]!.split('.')[3]!;
 			expect(labels[`traefik.http.routers.${router}.rule`]).toBe(`Host(\`feature-${key}.port\`)`);
-			expect(labels[`traefik.http.routers.${router}.entrypoints`]).toBe('port3000');
+			expect(labels[`traefik.http.routers.${router}.entrypoints`]).toBe(`port${webPort}`);
 			expect(labels[`traefik.http.services.${router}.loadbalancer.server.port`]).toBe('8080');
 			expect(Object.keys(web.NetworkSettings.Networks).sort()).toEqual([`${project}_default`, 'traefik-network'].sort());
+			// db is not HTTP: no router, not on traefik-network.
 			const db = inspect(dbContainer(key));
-			expect(db.Config.Labels[`traefik.http.services.${Object.keys(db.Config.Labels).find(l => l.endsWith('.rule'))!.split('.')[3]}.loadbalancer.server.port`]).toBe('5432');
-			expect(Object.keys(db.NetworkSettings.Networks)).toContain('traefik-network');
-			// Traefik's container reaches the web service over traefik-network.
-			const ip = web.NetworkSettings.Networks['traefik-network']!.IPAddress;
-			const reply = dockerText('exec', 'port-traefik', 'sh', '-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${ip} 8080`);
-			expect(reply.stdout, reply.stderr).toContain('hello');
+			expect(Object.keys(db.Config.Labels).filter(l => l.startsWith('traefik.'))).toEqual([]);
+			expect(Object.keys(db.NetworkSettings.Networks)).not.toContain('traefik-network');
 		}
 		const routerNames = Object.values(projects).map(p => Object.keys(inspect(`${p}-web-1`).Config.Labels).find(l => l.endsWith('.rule')));
 		expect(new Set(routerNames).size).toBe(2);
 	});
 
-	it('the Traefik container: published ports, read-only mounts, host.docker.internal, network', () => {
-		const t = inspect('port-traefik');
+	it('each hostname reaches its own container through the real Traefik', async () => {
+		for (const [key, project] of Object.entries(projects)) {
+			const hostname = inspect(`${project}-web-1`).Id.slice(0, 12);
+			const reply = await waitFor(async () => {
+				const r = await get(webPort, `feature-${key}.port`);
+				return r.status === 200 && r;
+			}, {what: `feature-${key} through Traefik`, timeout: 15_000});
+			expect(reply.body).toBe(`hello ${hostname}\n`);
+		}
+		expect((await get(webPort, 'feature-zz.port')).status).toBe(404);
+	});
+
+	it('a host service of one worktree and a compose service of another share the logical port; both route', async () => {
+		const tree = addWorktree(repo, 'feature-c');
+		const child = startPort(['run', String(webPort), '--', 'node', writeDevServer(), 'host-c'], tree, env);
+		await waitFor(async () => (await get(webPort, 'feature-c.port')).body === `host-c feature-c.port:${webPort}\n`, {what: 'feature-c (host service)', timeout: 30_000});
+		expect((await get(webPort, 'feature-a.port')).body).toBe(`hello ${inspect(`${projects.a}-web-1`).Id.slice(0, 12)}\n`);
+		child.kill('SIGTERM');
+		expect((await finished(child)).code).not.toBeNull();
+	});
+
+	it("only port's own containers are routed: another container with traefik.enable=true is ignored", async () => {
+		const name = `e2e-intruder-${unique}`;
+		const server = httpServer.replaceAll('$$', () => '$'); // written for Compose, which unescapes `$$`
+		const labels = {
+			'traefik.enable': 'true',
+			'traefik.http.routers.intruder.rule': 'Host(`intruder.port`)',
+			'traefik.http.routers.intruder.entrypoints': `port${webPort}`,
+			'traefik.http.services.intruder.loadbalancer.server.port': '8080',
+		};
+		const run = dockerText('run', '-d', '--name', name, '--network', 'traefik-network', ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]), 'port-test/busybox:local', 'sh', '-c', server);
+		expect(run.status, run.stderr).toBe(0);
+		try {
+			// The same container WITH port's label is routed (the check below can fail)...
+			const control = `${name}-managed`;
+			dockerText('run', '-d', '--name', control, '--network', 'traefik-network', ...Object.entries({
+				'traefik.enable': 'true',
+				'port.managed': 'true',
+				'traefik.http.routers.managed.rule': 'Host(`managed.port`)',
+				'traefik.http.routers.managed.entrypoints': `port${webPort}`,
+				'traefik.http.services.managed.loadbalancer.server.port': '8080',
+			}).flatMap(([k, v]) => ['--label', `${k}=${v}`]), 'port-test/busybox:local', 'sh', '-c', server);
+			try {
+				await waitFor(async () => (await get(webPort, 'managed.port')).status === 200, {what: 'the labelled control container', timeout: 10_000});
+			} finally {
+				dockerText('rm', '-f', control);
+			}
+			// ...the one without it is not, though Traefik has seen it for as long.
+			expect((await get(webPort, 'intruder.port')).status).toBe(404);
+		} finally {
+			dockerText('rm', '-f', name);
+		}
+	});
+
+	it('the Traefik container: host networking, loopback-only entrypoints, read-only mounts, static hash', () => {
+		const t = inspect('port-traefik') as Inspect & {HostConfig: {NetworkMode: string}};
 		expect(t.State.Running).toBe(true);
-		const published = Object.entries(t.HostConfig.PortBindings ?? {}).map(([k, v]) => `${v[0]?.HostPort}->${k}`).sort();
-		expect(published).toEqual(['3000->3000/tcp', '5432->5432/tcp']);
+		expect(t.HostConfig.NetworkMode).toBe('host');
+		expect(Object.values(t.HostConfig.PortBindings ?? {}).flat()).toEqual([]);
+		expect(listenAddresses(webPort)).toEqual(['127.0.0.1']);
+		expect(listenAddresses(dbPort)).toEqual([]); // no HTTP entrypoint for a database port
 		const mount = (destination: string) => t.Mounts.find(m => m.Destination === destination);
 		expect(mount('/var/run/docker.sock')).toMatchObject({RW: false});
 		expect(mount('/etc/traefik/traefik.yml')).toMatchObject({RW: false, Source: path.join(env.portHome, 'traefik', 'traefik.yml')});
 		expect(mount('/etc/traefik/dynamic')).toMatchObject({RW: false, Source: path.join(env.portHome, 'traefik', 'dynamic')});
-		expect(t.HostConfig.ExtraHosts).toContain('host.docker.internal:host-gateway');
-		expect(dockerText('exec', 'port-traefik', 'grep', 'host.docker.internal', '/etc/hosts').status).toBe(0);
-		expect(Object.keys(t.NetworkSettings.Networks)).toEqual(['traefik-network']);
+		expect(t.Config.Labels['port.static-hash']).toMatch(/^[0-9a-f]{16}$/);
 	});
 
 	it('generated override, traefik.yml and Traefik compose file validate against the schemas', () => {
@@ -168,11 +221,12 @@ describe('real Docker engine: two worktrees, same ports, at once', () => {
 		for (const tree of Object.values(trees)) {
 			const text = readFileSync(path.join(tree, '.port', 'override.yml'), 'utf8');
 			expect(text).toMatch(/ports: !reset \[\]/);
+			expect(text).toMatch(/ports: !override \[ "?127\.0\.0\.1:\d+:5432"? \]/);
 			expect(composeSchema(parseOverride(text)), JSON.stringify(composeSchema.errors)).toBe(true);
 		}
 		const staticConfig = parse(readFileSync(path.join(env.portHome, 'traefik', 'traefik.yml'), 'utf8')) as {entryPoints: Record<string, unknown>};
 		expect(traefikSchema(staticConfig), JSON.stringify(traefikSchema.errors)).toBe(true);
-		expect(Object.keys(staticConfig.entryPoints).sort()).toEqual(['port3000', 'port5432']);
+		expect(Object.keys(staticConfig.entryPoints).sort()).toEqual([`port${webPort}`]);
 		const traefikCompose = parse(readFileSync(path.join(env.portHome, 'traefik', 'docker-compose.yml'), 'utf8')) as object;
 		expect(composeSchema(traefikCompose), JSON.stringify(composeSchema.errors)).toBe(true);
 	});
@@ -180,15 +234,35 @@ describe('real Docker engine: two worktrees, same ports, at once', () => {
 	it('port status --json reports both worktrees with running services and URLs', async () => {
 		const result = await port(['status', '--json'], repo, env);
 		expect(result.code, result.stderr).toBe(0);
-		const report = JSON.parse(result.stdout) as {traefik: {state: string}; worktrees: Array<{worktree: string; up: boolean; services: Array<{service: string; state: string; urls: string[]}>}>};
+		const report = JSON.parse(result.stdout) as {traefik: {state: string}; worktrees: Array<{worktree: string; up: boolean; services: Array<{service: string; state: string; urls: string[]; tcp: string[]}>}>};
 		expect(report.traefik.state).toBe('running');
 		for (const key of ['a', 'b']) {
 			const w = report.worktrees.find(x => x.worktree === `feature-${key}`)!;
 			expect(w.up).toBe(true);
-			expect(w.services.map(s => `${s.service} ${s.state} ${s.urls.join(',')}`)).toEqual([
-				`db running http://feature-${key}.port:5432`,
-				`web running http://feature-${key}.port:3000`,
+			expect(w.services.map(s => `${s.service} ${s.state} ${[...s.urls, ...s.tcp].join(',')}`)).toEqual([
+				`db running localhost:${tcpPorts[key]}`,
+				`web running http://feature-${key}.port:${webPort}`,
 			]);
+		}
+		const text = await port(['status'], trees.a, env);
+		expect(text.stdout).toMatch(new RegExp(`db +running +localhost:${tcpPorts['a']}  \\(tcp\\)`));
+		const urls = await port(['urls'], trees.b, env);
+		expect(urls.stdout).toMatch(new RegExp(`db +localhost:${tcpPorts['b']}  \\(tcp\\)`));
+	});
+
+	it('each worktree reaches its own tcp service (not HTTP) on its loopback host port', async () => {
+		for (const key of ['a', 'b']) {
+			const reply = await new Promise<string>((resolve, reject) => {
+				const socket = net.connect({host: '127.0.0.1', port: tcpPorts[key]!}, () => socket.write(`ping-${key}\n`));
+				let data = '';
+				socket.on('data', (d: Buffer) => {
+					data += d.toString();
+					if (data.includes('\n')) (socket.destroy(), resolve(data));
+				});
+				socket.on('error', reject);
+				setTimeout(() => (socket.destroy(), reject(new Error(`no echo from :${tcpPorts[key]}`))), 5000);
+			});
+			expect(reply).toBe(`ping-${key}\n`);
 		}
 	});
 
@@ -199,6 +273,8 @@ describe('real Docker engine: two worktrees, same ports, at once', () => {
 		timings['second up (ms)'] = Date.now() - started;
 		expect(again.code, again.stderr).toBe(0);
 		expect(inspect(`${projects.a}-web-1`).Id).toBe(before);
+		// The tcp host port is kept (it is this project's own).
+		expect(inspect(dbContainer('a')).HostConfig.PortBindings?.['5432/tcp']?.[0]?.HostPort).toBe(String(tcpPorts['a']));
 		expect(readRegistryFile(env.portHome).projects).toHaveLength(2);
 	});
 
@@ -219,6 +295,13 @@ describe('real Docker engine: two worktrees, same ports, at once', () => {
 		expect(projectContainers(projects.b).map(n => inspect(n).State.Running)).toEqual([true, true]);
 		expect(inspect('port-traefik').State.Running).toBe(true);
 		expect((readRegistryFile(env.portHome).projects as Array<{worktree: string}>).map(p => p.worktree)).toEqual(['feature-b']);
+	});
+
+	it('port up after port down keeps the db host port (it stayed free); down again', async () => {
+		const up = await port(['up'], trees.a, env);
+		expect(up.code, up.stderr).toBe(0);
+		expect(inspect(dbContainer('a')).HostConfig.PortBindings?.['5432/tcp']?.[0]?.HostPort).toBe(String(tcpPorts['a']));
+		expect((await port(['down'], trees.a, env)).code).toBe(0);
 	});
 
 	it('port remove stops the stack, removes the worktree, archives the branch, stops Traefik', async () => {

@@ -3,7 +3,8 @@ import path from 'node:path';
 import {Document, YAMLMap, YAMLSeq, isMap, parseDocument, type Tags} from 'yaml';
 import {ExitCode, PortError, errnoCode} from '../errors.js';
 import {hostnameFor, shortHash} from '../names.js';
-import {traefikNetwork, entrypointName} from '../traefik/static-files.js';
+import {traefikNetwork, entrypointName, managedLabel} from '../traefik/static-files.js';
+import {protocolOf, type Protocol, type TcpPort} from './tcp-ports.js';
 
 /**
  * The project's Compose file, read with the `yaml` library (never `docker compose config`: it
@@ -30,6 +31,7 @@ export interface ServiceInfo {
 	/** Whether the service lists `networks` itself (else it is on the implicit `default`). */
 	hasNetworks: boolean;
 	ports: PortMapping[];
+	image?: string;
 }
 
 export interface PortMapping {
@@ -308,6 +310,7 @@ export function parseComposeFile(text: string, file: string, env: Env): ComposeF
 			ports.push(...parsePortEntry(entry, `${file}: services.${name}.ports[${index}]`, env, notes));
 		}
 		const info: ServiceInfo = {name, hasPorts: Array.isArray(rawPorts) && rawPorts.length > 0, hasNetworks: service['networks'] !== undefined && service['networks'] !== null, ports};
+		if (typeof service['image'] === 'string') info.image = service['image'];
 		for (const key of ['container_name', 'network_mode'] as const) {
 			const v = service[key];
 			if (v === undefined || v === null) continue;
@@ -332,6 +335,12 @@ export interface OverrideContext {
 	repoRoot: string;
 	worktree: string;
 	domain: string;
+	/** Per published port: "http" (routed by Traefik) or "tcp" (a loopback host port). */
+	protocols?: Record<string, Protocol>;
+	/** Host ports chosen for tcp ports, by published port (0 until chosen). */
+	tcpHostPorts?: Record<string, number>;
+	/** Publish tcp ports on every interface, not loopback only. */
+	lan?: boolean;
 }
 
 /** A Traefik-safe name part: `[a-z0-9-]`, with a hash when the original had to change. */
@@ -354,6 +363,8 @@ export const containerNameFor = (name: string, ctx: Pick<OverrideContext, 'repoR
 
 export interface OverridePlan {
 	routes: Route[];
+	/** Non-HTTP ports: published on a per-worktree host port, not routed. */
+	tcp: TcpPort[];
 	/** Published udp/sctp ports and services with network_mode: not routed, explained. */
 	notes: string[];
 	/** The YAML text of `.port/override.yml`. */
@@ -370,6 +381,7 @@ export interface OverridePlan {
 export function planOverride(compose: ComposeFile, ctx: OverrideContext): OverridePlan {
 	const notes = [...compose.notes];
 	const routes: Route[] = [];
+	const tcp: TcpPort[] = [];
 	const seen = new Map<number, string>();
 	const hostname = hostnameFor(ctx.worktree, ctx.domain);
 	const doc = new Document({services: {}});
@@ -387,6 +399,7 @@ export function planOverride(compose: ComposeFile, ctx: OverrideContext): Overri
 			reset.flow = true;
 			node.set('ports', reset);
 			const labels: Record<string, string> = {};
+			const bindings: string[] = [];
 			for (const port of service.ports) {
 				if (port.protocol !== 'tcp') {
 					notes.push(`service ${service.name}: ${port.published}:${port.target}/${port.protocol} is not published (Traefik routes HTTP over tcp only)`);
@@ -398,6 +411,12 @@ export function planOverride(compose: ComposeFile, ctx: OverrideContext): Overri
 					continue;
 				}
 				seen.set(port.published, service.name);
+				if (protocolOf(port.published, port.target, service.image, ctx.protocols) === 'tcp') {
+					const hostPort = ctx.tcpHostPorts?.[String(port.published)] ?? 0;
+					tcp.push({service: service.name, published: port.published, target: port.target, hostPort});
+					bindings.push(`${ctx.lan ? '' : '127.0.0.1:'}${hostPort}:${port.target}`);
+					continue;
+				}
 				const router = routerName(ctx, service.name, port.published);
 				routes.push({service: service.name, published: port.published, target: port.target, router});
 				labels[`traefik.http.routers.${router}.rule`] = `Host(\`${hostname}\`)`;
@@ -405,11 +424,19 @@ export function planOverride(compose: ComposeFile, ctx: OverrideContext): Overri
 				labels[`traefik.http.routers.${router}.service`] = router;
 				labels[`traefik.http.services.${router}.loadbalancer.server.port`] = String(port.target);
 			}
+			if (bindings.length > 0) {
+				// `!override` (Compose 2.24.4+) replaces the base file's list; `!reset` cannot add entries.
+				const override = new YAMLSeq();
+				override.tag = '!override';
+				override.flow = true;
+				for (const binding of bindings) override.add(binding);
+				node.set('ports', override);
+			}
 			if (Object.keys(labels).length > 0) {
 				joinsNetwork = true;
 				// Lists of networks are merged by name; a service without `networks` is on `default`.
 				node.set('networks', service.hasNetworks ? {[traefikNetwork]: {}} : {default: {}, [traefikNetwork]: {}});
-				node.set('labels', {'traefik.enable': 'true', 'traefik.docker.network': traefikNetwork, ...labels});
+				node.set('labels', {'traefik.enable': 'true', [managedLabel]: 'true', 'traefik.docker.network': traefikNetwork, ...labels});
 			}
 		}
 		if (node.items.length > 0) services.set(service.name, node);
@@ -419,7 +446,7 @@ export function planOverride(compose: ComposeFile, ctx: OverrideContext): Overri
 	const text = header + doc.toString({lineWidth: 0});
 	const data = parseOverride(text);
 	if (!isMap(doc.contents)) throw new Error('override is not a mapping');
-	return {routes, notes, text, data};
+	return {routes, tcp, notes, text, data};
 }
 
 /** Parses an override file with the Compose tags resolved (`!reset []` -> `[]`). */

@@ -1,7 +1,8 @@
 import {existsSync, mkdirSync} from 'node:fs';
 import path from 'node:path';
 import type {Options} from 'execa';
-import {readComposeFile, planOverride, type OverridePlan, type Route} from './compose-file.js';
+import {readComposeFile, parseOverride, planOverride, type OverridePlan, type Route} from './compose-file.js';
+import {chooseHostPorts, previousHostPorts, type TcpPort} from './tcp-ports.js';
 import {composeVersion, composeMissingError, composeVersionIfInstalled, docker, dockerAvailability, ensureNetwork, explainFailure, throwIfAborted, type DockerResult} from '../docker/cli.js';
 import {writeFileAtomic} from '../atomic-write.js';
 import {ExitCode, PortError, fsError} from '../errors.js';
@@ -18,6 +19,8 @@ import {traefikNetwork} from '../traefik/static-files.js';
 
 /** `ports: !reset []` needs Compose 2.18.0 (`!override` would need 2.24.4). */
 export const minimumCompose = '2.18.0';
+/** `ports: !override [...]`, used for non-HTTP ports. */
+export const tcpCompose = '2.24.4';
 
 export interface ComposeContext {
 	repoRoot: string;
@@ -29,6 +32,10 @@ export interface ComposeContext {
 	/** `docker compose -p` name: unique per repository and worktree. */
 	name: string;
 	hostname: string;
+	/** `"lan": true` in .port/config.jsonc: routed ports listen beyond loopback. */
+	lan: boolean;
+	/** `"ports"` of .port/config.jsonc: protocol overrides per published port. */
+	protocols: Record<string, 'http' | 'tcp'>;
 }
 
 /**
@@ -50,6 +57,8 @@ export function composeContext(project: Pick<Project, 'repoRoot' | 'worktree' | 
 		overrideFile: overrideFileFor(project.worktreePath),
 		name: composeProjectName(project.repoRoot, project.worktree),
 		hostname: hostnameFor(project.worktree, project.config.domain),
+		lan: project.config.lan,
+		protocols: project.config.ports,
 	};
 }
 
@@ -57,8 +66,23 @@ export function composeContext(project: Pick<Project, 'repoRoot' | 'worktree' | 
 export const composeArgs = (ctx: ComposeContext) => ['compose', '-p', ctx.name, '-f', ctx.composeFile, '-f', ctx.overrideFile];
 
 /** Reads the compose file and builds the override (pure: nothing is written). Config errors exit 3. */
-export function planFor(ctx: ComposeContext): OverridePlan {
-	return planOverride(readComposeFile(ctx.composeFile), {repoRoot: ctx.repoRoot, worktree: ctx.worktree, domain: ctx.domain});
+export function planFor(ctx: ComposeContext, tcpHostPorts?: Record<string, number>): OverridePlan {
+	return planOverride(readComposeFile(ctx.composeFile), {repoRoot: ctx.repoRoot, worktree: ctx.worktree, domain: ctx.domain, protocols: ctx.protocols, lan: ctx.lan, tcpHostPorts});
+}
+
+/** The plan with a host port for every tcp port: kept from the last `port up` while free. */
+async function planWithTcpPorts(ctx: ComposeContext, version: string): Promise<OverridePlan> {
+	const first = planFor(ctx);
+	if (first.tcp.length === 0) return first;
+	if (compareVersions(version, tcpCompose) < 0) {
+		throw new PortError(
+			`Docker Compose ${version} is too old for non-HTTP ports (${first.tcp.map(t => `${t.service}:${t.published}`).join(', ')}): port needs ${tcpCompose} or newer (for \`ports: !override\`).`,
+			ExitCode.docker,
+			'Update Docker Compose, or mark these ports "http" in .port/config.jsonc ("ports").',
+		);
+	}
+	const chosen = await chooseHostPorts(first.tcp, ctx, previousHostPorts(ctx.overrideFile, parseOverride));
+	return planFor(ctx, Object.fromEntries(chosen.map(t => [String(t.published), t.hostPort])));
 }
 
 /** Writes `.port/override.yml` atomically (only when it changed). */
@@ -137,6 +161,8 @@ const sameEntry = (p: ProjectEntry, ctx: Pick<ComposeContext, 'repoRoot' | 'work
 export const findProjectEntry = (registry: Registry, ctx: Pick<ComposeContext, 'repoRoot' | 'worktree'>) => registry.projects.find(p => sameEntry(p, ctx));
 
 export const urlOf = (hostname: string, port: number) => `http://${hostname}:${port}`;
+/** Where a non-HTTP port of a worktree is reached: its own host port on loopback. */
+export const tcpAddress = (hostPort: number) => `localhost:${hostPort}`;
 
 export interface UpOptions {
 	/** Show docker compose's progress on our stderr while it runs. */
@@ -150,6 +176,7 @@ export interface UpOptions {
 export interface UpResult {
 	ctx: ComposeContext;
 	routes: Route[];
+	tcp: TcpPort[];
 	notes: string[];
 	traefik: TraefikState;
 	composeVersion: string;
@@ -165,9 +192,10 @@ const streams = (progress: boolean | undefined): Options => (progress ? {stderr:
  */
 export async function composeUp(project: Project, options: UpOptions = {}): Promise<UpResult> {
 	const ctx = composeContext(project);
-	const plan = planFor(ctx);
+	planFor(ctx); // a broken compose file is reported before any docker call
 	const {signal} = options;
 	const version = await requireCompose(signal);
+	const plan = await planWithTcpPorts(ctx, version);
 	checkConflicts(readRegistry(), ctx, plan.routes);
 	const ports = plan.routes.map(r => r.published);
 	// A published port another program holds would leave Traefik unable to start: refuse before writing.
@@ -188,17 +216,18 @@ export async function composeUp(project: Project, options: UpOptions = {}): Prom
 			updatedAt: new Date().toISOString(),
 			composeFile: ctx.composeFile,
 			routes: plan.routes,
+			tcp: plan.tcp,
 		};
 		registry.projects = [...registry.projects.filter(p => !sameEntry(p, ctx)), entry];
 	});
 	try {
 		options.onStep?.(`ensuring Traefik has entrypoints ${ports.length > 0 ? ports.join(', ') : '(none)'}`);
-		const traefik = await ensureTraefik(ports, undefined, undefined, signal);
+		const traefik = await ensureTraefik(ports, undefined, undefined, {signal, lan: ctx.lan});
 		await ensureNetwork(traefikNetwork, signal);
 		options.onStep?.(`docker compose -p ${ctx.name} up -d`);
 		const result = await docker([...composeArgs(ctx), 'up', '-d'], {cwd: ctx.worktreePath, cancelSignal: signal, ...streams(options.progress)});
 		if (result.exitCode !== 0) throw explainFailure(result, `docker compose up (project ${ctx.name})`);
-		return {ctx, routes: plan.routes, notes: plan.notes, traefik, composeVersion: version};
+		return {ctx, routes: plan.routes, tcp: plan.tcp, notes: plan.notes, traefik, composeVersion: version};
 	} catch (error) {
 		updateRegistry(registry => {
 			registry.projects = registry.projects.filter(p => !sameEntry(p, ctx));
@@ -274,6 +303,8 @@ export interface ServiceStatus {
 	state: string;
 	status: string;
 	urls: string[];
+	/** Non-HTTP ports: `localhost:<host port>` (not routed). */
+	tcp: string[];
 }
 
 export interface HostServiceStatus {
@@ -380,6 +411,7 @@ export async function collectStatus(project: Project | undefined): Promise<Statu
 			})),
 		};
 		const urlsOf = (service: string) => (entry?.routes ?? []).filter(r => r.service === service).map(r => urlOf(hostname, r.published));
+		const tcpOf = (service: string) => (entry?.tcp ?? []).filter(t => t.service === service).map(t => tcpAddress(t.hostPort));
 		let rows: ContainerRow[] = [];
 		if (!availability.ok) {
 			status.error = availability.reason;
@@ -396,10 +428,10 @@ export async function collectStatus(project: Project | undefined): Promise<Statu
 		}
 		for (const row of rows) {
 			const service = row.Service ?? row.Name ?? '?';
-			status.services.push({service, container: row.Name ?? null, state: row.State ?? 'unknown', status: row.Status ?? '', urls: urlsOf(service)});
+			status.services.push({service, container: row.Name ?? null, state: row.State ?? 'unknown', status: row.Status ?? '', urls: urlsOf(service), tcp: tcpOf(service)});
 		}
-		for (const service of new Set((entry?.routes ?? []).map(r => r.service))) {
-			if (!status.services.some(s => s.service === service)) status.services.push({service, container: null, state: 'missing', status: 'no container', urls: urlsOf(service)});
+		for (const service of new Set([...(entry?.routes ?? []), ...(entry?.tcp ?? [])].map(r => r.service))) {
+			if (!status.services.some(s => s.service === service)) status.services.push({service, container: null, state: 'missing', status: 'no container', urls: urlsOf(service), tcp: tcpOf(service)});
 		}
 		status.services.sort((a, b) => a.service.localeCompare(b.service));
 		return status;

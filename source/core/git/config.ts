@@ -14,9 +14,13 @@ export interface ProjectConfig {
 	services?: Record<string, DeclaredService>;
 	/** Seconds a host service may take to listen on its port (default 10). */
 	readyGrace?: number;
+	/** Expose this project's logical ports to other machines (default: loopback only). */
+	lan: boolean;
+	/** Per published port: "tcp" (a loopback host port, not routed) or "http" (routed); else guessed. */
+	ports: Record<string, 'http' | 'tcp'>;
 }
 
-export const defaultConfig: ProjectConfig = {domain: 'port', compose: 'docker-compose.yml'};
+export const defaultConfig: ProjectConfig = {domain: 'port', compose: 'docker-compose.yml', lan: false, ports: {}};
 
 export const configTemplate = `{
   // Hostnames are <worktree>.<domain>: feature-1.port:3000 reaches worktree feature-1.
@@ -30,7 +34,16 @@ export const configTemplate = `{
   // "services": {
   //   "web": {"port": 3000, "command": "npm run dev", "cwd": "apps/web"},
   //   "api": {"port": 4000, "command": ["go", "run", "."], "env": {"LOG": "debug"}}
-  // }
+  // },
+
+  // true: Traefik listens on every interface for this project's ports, so anyone on the
+  // network can reach these dev servers (and spoof any Host header). Default: loopback only.
+  "lan": false,
+
+  // Published ports that are not HTTP get their own localhost port per worktree instead of a
+  // route (guessed from well-known ports such as 5432 and images such as postgres). Override:
+  // "ports": {"5433": "tcp", "9000": "http"}
+  "ports": {}
 }
 `;
 
@@ -58,7 +71,7 @@ export function parseConfig(text: string, file: string): ProjectConfig {
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
 		throw new PortError(`${file}: expected an object like {"domain": "port"}`, ExitCode.config);
 	}
-	const config = {...defaultConfig};
+	const config: ProjectConfig = {...defaultConfig, ports: {}};
 	for (const [key, raw] of Object.entries(value)) {
 		if (key === 'services') {
 			config.services = parseServices(raw, file);
@@ -68,8 +81,17 @@ export function parseConfig(text: string, file: string): ProjectConfig {
 			config.readyGrace = parseGrace(raw, file);
 			continue;
 		}
+		if (key === 'ports') {
+			config.ports = parsePorts(raw, file);
+			continue;
+		}
+		if (key === 'lan') {
+			if (typeof raw !== 'boolean') throw new PortError(`${file}: "lan" must be true or false, got ${JSON.stringify(raw)}`, ExitCode.config);
+			config.lan = raw;
+			continue;
+		}
 		if (key !== 'domain' && key !== 'compose') {
-			throw new PortError(`${file}: unknown key "${key}" (known: domain, compose, services, readyGrace)`, ExitCode.config);
+			throw new PortError(`${file}: unknown key "${key}" (known: domain, compose, services, readyGrace, lan, ports)`, ExitCode.config);
 		}
 		if (typeof raw !== 'string') {
 			throw new PortError(`${file}: "${key}" must be a string, got ${JSON.stringify(raw)}`, ExitCode.config);
@@ -80,4 +102,16 @@ export function parseConfig(text: string, file: string): ProjectConfig {
 	if (problem) throw new PortError(`${file}: domain "${config.domain}" is invalid: ${problem}`, ExitCode.config);
 	if (config.compose.trim() === '') throw new PortError(`${file}: "compose" must not be empty`, ExitCode.config);
 	return config;
+}
+
+function parsePorts(raw: unknown, file: string): Record<string, 'http' | 'tcp'> {
+	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new PortError(`${file}: "ports" must be an object like {"5433": "tcp"}`, ExitCode.config);
+	const out: Record<string, 'http' | 'tcp'> = {};
+	for (const [port, protocol] of Object.entries(raw)) {
+		const n = Number(port);
+		if (!/^\d+$/.test(port) || n < 1 || n > 65_535) throw new PortError(`${file}: "ports" key "${port}" is not a port number`, ExitCode.config);
+		if (protocol !== 'http' && protocol !== 'tcp') throw new PortError(`${file}: "ports"."${port}" must be "http" or "tcp", got ${JSON.stringify(protocol)}`, ExitCode.config);
+		out[String(n)] = protocol;
+	}
+	return out;
 }

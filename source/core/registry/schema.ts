@@ -48,6 +48,8 @@ export interface ProjectEntry {
 	routes?: Array<{service: string; published: number; target: number; router: string}>;
 	/** Read from the older shape `{repo, branch, ports}` (registry-legacy.ts). */
 	legacy?: true;
+	/** Non-HTTP ports and the loopback host port each is published on (set by `port up`). */
+	tcp?: Array<{service: string; published: number; target: number; hostPort: number}>;
 }
 
 /**

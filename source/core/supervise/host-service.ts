@@ -220,7 +220,7 @@ export async function launchHostService(request: LaunchRequest): Promise<Launche
 	let configFile: string;
 	const routeName = hostRouteName(repo, branch, logicalPort);
 	try {
-		traefik = await ensureTraefik([logicalPort], request.onProgress, knownTraefik, request.signal);
+		traefik = await ensureTraefik([logicalPort], request.onProgress, knownTraefik, {signal: request.signal, lan: project.config.lan});
 		configFile = writeRoute({name: routeName, hostname, logicalPort, actualPort});
 	} catch (error) {
 		releaseClaim();

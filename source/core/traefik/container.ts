@@ -6,12 +6,14 @@ import {
 	clearTraefikApplied,
 	currentEntrypointPorts,
 	ensureTraefikDirs,
+	entrypointPortsOf,
 	readTraefikApplied,
 	restoreTraefikFiles,
 	snapshotTraefikFiles,
 	traefikComposeProject,
 	traefikContainer,
 	traefikFilesHash,
+	traefikFingerprint,
 	traefikNetwork,
 	writeTraefikApplied,
 	writeTraefikFiles,
@@ -19,6 +21,8 @@ import {
 } from './static-files.js';
 import path from 'node:path';
 import {liveReservations} from '../registry/reservations.js';
+import {missingImage, waitListening} from './health.js';
+import {loadConfig} from '../git/config.js';
 
 export type TraefikState = {state: 'running' | 'stopped'} | {state: 'unavailable'; reason: string};
 
@@ -26,6 +30,27 @@ export type TraefikState = {state: 'running' | 'stopped'} | {state: 'unavailable
 export function portsInUse(registry: Registry): number[] {
 	const claimed = liveReservations(registry).flatMap(r => (r.logicalPort === undefined ? [] : [r.logicalPort]));
 	return [...new Set([...registry.hostServices.map(s => s.logicalPort), ...registry.projects.flatMap(p => p.ports), ...claimed])];
+}
+
+/** Logical ports of registered projects whose `.port/config.jsonc` says `"lan": true`. */
+function lanPortsInUse(registry: Registry): number[] {
+	const lan = new Map<string, boolean>();
+	const isLan = (repo: string | undefined) => {
+		if (repo === undefined) return false;
+		if (!lan.has(repo)) {
+			try {
+				lan.set(repo, loadConfig(repo).config.lan);
+			} catch {
+				lan.set(repo, false); // a broken config never widens exposure
+			}
+		}
+		return lan.get(repo)!;
+	};
+	return [
+		...registry.hostServices.filter(s => isLan(s.repo)).map(s => s.logicalPort),
+		...registry.projects.filter(p => isLan(p.repo)).flatMap(p => p.ports),
+		...liveReservations(registry).flatMap(r => (r.logicalPort !== undefined && isLan(r.repo) ? [r.logicalPort] : [])),
+	];
 }
 
 /** Nothing registered and no `port run` still starting: Traefik may be stopped. */
@@ -60,16 +85,20 @@ async function withTraefikLock<T>(fn: () => Promise<T>): Promise<T> {
 	}
 }
 
-/** Traefik's container as one `docker inspect` sees it: state, and the host ports it publishes while running. */
+/**
+ * Traefik's container as one `docker inspect` sees it: state, and the host ports it listens on
+ * while running (published ports; with host networking, the entrypoints it was started with).
+ */
 async function inspectTraefik(signal?: AbortSignal): Promise<{state: TraefikState; published: number[] | undefined}> {
 	try {
-		const result = await docker(['inspect', '--type', 'container', '--format', '{{.State.Running}} {{json .HostConfig.PortBindings}}', traefikContainer], {cancelSignal: signal});
+		const result = await docker(['inspect', '--type', 'container', '--format', '{{.State.Running}} {{.HostConfig.NetworkMode}} {{json .HostConfig.PortBindings}}', traefikContainer], {cancelSignal: signal});
 		if (result.exitCode !== 0) {
 			if (/no such (object|container)/i.test(result.stderr)) return {state: {state: 'stopped'}, published: []};
 			throw explainFailure(result, `docker inspect ${traefikContainer}`);
 		}
-		const [running, ...rest] = result.stdout.trim().split(' ');
+		const [running, networkMode, ...rest] = result.stdout.trim().split(' ');
 		if (running !== 'true') return {state: {state: 'stopped'}, published: []};
+		if (networkMode === 'host') return {state: {state: 'running'}, published: readTraefikApplied()?.ports};
 		return {state: {state: 'running'}, published: publishedPorts(rest.join(' '))};
 	} catch (error) {
 		return {state: {state: 'unavailable', reason: error instanceof PortError ? error.message : String(error)}, published: undefined};
@@ -140,19 +169,27 @@ export async function assertTraefikCanPublish(ports: number[], signal?: AbortSig
  * A required port another program holds is refused before anything is touched; a failed
  * recreate puts the previous files and Traefik back. Returns the state reached; never throws
  * for Docker problems. An aborted `signal` stops the docker call under way and throws `interrupted()`.
+ * `lan`: the caller's project opted into exposure beyond loopback for `required`.
  */
-export async function ensureTraefik(required: number[], onProgress?: (message: string) => void, known?: Promise<TraefikState>, signal?: AbortSignal): Promise<TraefikState> {
+export async function ensureTraefik(
+	required: number[],
+	onProgress?: (message: string) => void,
+	known?: Promise<TraefikState>,
+	{signal, lan = false}: {signal?: AbortSignal; lan?: boolean} = {},
+): Promise<TraefikState> {
 	// `known`: a traefikState() the caller started earlier, overlapping other work (port run).
 	const before = await (known ?? traefikState(signal));
 	throwIfAborted(signal);
+	const lanWanted = (registry: Registry) => [...lanPortsInUse(registry), ...(lan ? required : [])];
 	// Quick path: what Traefik last ran with (applied.json), not what traefik.yml asks for.
 	if (before.state === 'running') {
-		const applied = readTraefikApplied()?.ports ?? [];
-		if (required.every(port => applied.includes(port))) return before;
+		const applied = readTraefikApplied();
+		const current = applied?.fingerprint === traefikFingerprint();
+		if (current && required.every(port => applied?.ports.includes(port) && applied.lan.includes(port) === lan)) return before;
 	}
 	if (before.state === 'unavailable') {
 		updateRegistry(registry => {
-			writeTraefikFiles([...currentEntrypointPorts(), ...portsInUse(registry), ...required]);
+			writeTraefikFiles([...currentEntrypointPorts(), ...portsInUse(registry), ...required], lanWanted(registry));
 		});
 		return before;
 	}
@@ -173,7 +210,7 @@ export async function ensureTraefik(required: number[], onProgress?: (message: s
 		let wanted: number[] = [];
 		updateRegistry(registry => {
 			wanted = [...keep(), ...portsInUse(registry), ...required].filter(port => !blocked.includes(port));
-			writeTraefikFiles(wanted);
+			writeTraefikFiles(wanted, lanWanted(registry));
 		});
 		const next = snapshotTraefikFiles();
 		if (state.state === 'running' && applied?.hash === traefikFilesHash(next)) return state;
@@ -188,10 +225,10 @@ export async function ensureTraefik(required: number[], onProgress?: (message: s
 		// One bad port must not take routing down for everyone: put back what ran before.
 		let restored = '';
 		if (previous.static !== next.static || previous.compose !== next.compose) {
+			// Interrupted: no second slow recreate; the next start reconciles (applied.json is unchanged).
+			throwIfAborted(signal);
 			try {
 				restoreTraefikFiles(previous);
-				// Interrupted: no second slow recreate; the next start reconciles (applied.json is unchanged).
-				throwIfAborted(signal);
 				if (state.state === 'running') restored = (await composeUp(previous)) === undefined ? ' The previous Traefik configuration is running again.' : '';
 			} catch {
 				// best effort: the failure below is what the user needs to see
@@ -207,7 +244,9 @@ async function composeUp(snapshot: TraefikFilesSnapshot, signal?: AbortSignal): 
 	try {
 		await ensureNetwork(traefikNetwork, signal);
 		const up = await docker([...composeArgs(), 'up', '-d', '--remove-orphans'], {cwd: traefikDir(), cancelSignal: signal});
-		if (up.exitCode !== 0) throw explainFailure(up, 'Starting Traefik (docker compose up)');
+		if (up.exitCode !== 0) return (await missingImage()) ?? explainFailure(up, 'Starting Traefik (docker compose up)').message;
+		const exited = await waitListening(entrypointPortsOf(snapshot.static ?? ''));
+		if (exited !== undefined) return exited;
 	} catch (error) {
 		return error instanceof PortError ? error.message : String(error);
 	}

@@ -1,12 +1,16 @@
 import {stringify} from 'yaml';
 import {writeFileAtomic} from '../atomic-write.js';
-import {ensureTraefikDirs, entrypointName} from './static-files.js';
+import {ensureTraefikDirs, entrypointName, traefikNetworkMode} from './static-files.js';
 import {routeFile} from './route-files.js';
 
 export {listRouteFiles, removeRoute, routeFile} from './route-files.js';
 
-/** Traefik's file provider reads this from inside its container. */
-export const hostGateway = 'host.docker.internal';
+/**
+ * How Traefik reaches the host: with host networking (Linux) the host's own loopback, so dev
+ * servers listening only on 127.0.0.1 are routed; in a bridge network (Docker Desktop)
+ * host.docker.internal, which Docker Desktop maps to the host's loopback.
+ */
+export const hostGateway = () => (traefikNetworkMode() === 'host' ? '127.0.0.1' : 'host.docker.internal');
 
 export interface HostRoute {
 	name: string;
@@ -27,7 +31,7 @@ export function hostRouteConfig(route: HostRoute) {
 				},
 			},
 			services: {
-				[route.name]: {loadBalancer: {servers: [{url: `http://${hostGateway}:${route.actualPort}`}]}},
+				[route.name]: {loadBalancer: {servers: [{url: `http://${hostGateway()}:${route.actualPort}`}]}},
 			},
 		},
 	};

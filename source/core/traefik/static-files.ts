@@ -13,15 +13,52 @@ export const defaultTraefikImage = 'traefik:v3.7.6';
 
 export const traefikImage = () => process.env['PORT_TRAEFIK_IMAGE']?.trim() || defaultTraefikImage;
 export const entrypointName = (port: number) => `port${port}`;
+/** Label on every container port starts for routing; Traefik's docker provider routes only those. */
+export const managedLabel = 'port.managed';
+/** Label carrying a hash of traefik.yml: any static change recreates the container (Compose compares labels). */
+export const staticHashLabel = 'port.static-hash';
+
+/**
+ * How Traefik reaches host services. `host` (Linux default): host networking, so it reaches
+ * dev servers listening only on 127.0.0.1, and binds its entrypoints itself. `bridge` (macOS,
+ * Windows): a bridge network, `host.docker.internal` (Docker Desktop maps it to the host's
+ * loopback) and published ports. PORT_TRAEFIK_NETWORK=host|bridge overrides.
+ */
+export type TraefikNetworkMode = 'host' | 'bridge';
+export function traefikNetworkMode(): TraefikNetworkMode {
+	const forced = process.env['PORT_TRAEFIK_NETWORK']?.trim();
+	if (forced === 'host' || forced === 'bridge') return forced;
+	return process.platform === 'linux' ? 'host' : 'bridge';
+}
+
+/** What Traefik listens on: the logical ports, and those of them exposed beyond loopback (`"lan": true`). */
+export interface EntrypointPlan {
+	ports: number[];
+	lan: number[];
+}
 
 /** Traefik's static configuration (schema: test/fixtures/schemas/traefik-v3.json). */
-export function staticConfig(ports: number[]) {
+export function staticConfig(plan: EntrypointPlan, mode: TraefikNetworkMode = traefikNetworkMode()) {
+	// Host networking: Traefik binds the host's sockets itself. Bridge: it listens on all of the
+	// container's interfaces and Docker's port publishing decides who can connect.
+	const address = (port: number) => (mode === 'bridge' || plan.lan.includes(port) ? `:${port}` : `127.0.0.1:${port}`);
 	return {
 		global: {checkNewVersion: false, sendAnonymousUsage: false},
-		log: {level: 'INFO'},
-		entryPoints: Object.fromEntries(ports.map(port => [entrypointName(port), {address: `:${port}`}])),
+		log: {level: 'INFO', noColor: true},
+		// graceTimeOut (default 10 s): how long a stopping Traefik waits for open requests; a
+		// recreate (new entrypoint) interrupts every route that long. Dev servers' requests are short.
+		entryPoints: Object.fromEntries(plan.ports.map(port => [entrypointName(port), {address: address(port), transport: {lifeCycle: {graceTimeOut: '1s'}}}])),
 		providers: {
-			docker: {exposedByDefault: false, network: traefikNetwork, watch: true},
+			// Default 2 s: every new route would wait that long. 10 ms: a route is live about when the
+			// server is (bench/route-live.mjs); reloads stay cheap for a handful of dev routes.
+			providersThrottleDuration: '10ms',
+			docker: {
+				exposedByDefault: false,
+				network: traefikNetwork,
+				watch: true,
+				// A user's own containers with traefik.enable=true are not ours to route.
+				constraints: `Label(\`${managedLabel}\`,\`true\`)`,
+			},
 			// The directory is bind-mounted whole: a rename() into it is seen, unlike a single-file mount.
 			file: {directory: '/etc/traefik/dynamic', watch: true},
 		},
@@ -29,7 +66,17 @@ export function staticConfig(ports: number[]) {
 }
 
 /** The Compose file that runs Traefik (schema: test/fixtures/schemas/compose-spec.json). */
-export function composeConfig(ports: number[], image = traefikImage()) {
+export function composeConfig(plan: EntrypointPlan, staticText: string, image = traefikImage(), mode: TraefikNetworkMode = traefikNetworkMode()) {
+	const crypto = lazyRequire('node:crypto') as typeof import('node:crypto');
+	const networking =
+		mode === 'host'
+			? {network_mode: 'host'}
+			: {
+					// Loopback only unless the port is opted into the LAN.
+					ports: plan.ports.map(port => (plan.lan.includes(port) ? `${port}:${port}` : `127.0.0.1:${port}:${port}`)),
+					extra_hosts: ['host.docker.internal:host-gateway'],
+					networks: [traefikNetwork],
+				};
 	return {
 		name: traefikComposeProject,
 		services: {
@@ -37,19 +84,17 @@ export function composeConfig(ports: number[], image = traefikImage()) {
 				image,
 				container_name: traefikContainer,
 				restart: 'unless-stopped',
-				ports: ports.map(port => `${port}:${port}`),
+				labels: {[staticHashLabel]: crypto.createHash('sha256').update(staticText).digest('hex').slice(0, 16)},
+				...networking,
 				volumes: [
 					'/var/run/docker.sock:/var/run/docker.sock:ro',
-					// A static-config change always comes with a ports change, which recreates the
-					// container and so re-reads this single-file mount.
+					// Single-file mount: re-read on recreate, which the static-hash label forces.
 					'./traefik.yml:/etc/traefik/traefik.yml:ro',
 					'./dynamic:/etc/traefik/dynamic:ro',
 				],
-				extra_hosts: ['host.docker.internal:host-gateway'],
-				networks: [traefikNetwork],
 			},
 		},
-		networks: {[traefikNetwork]: {external: true, name: traefikNetwork}},
+		...(mode === 'bridge' ? {networks: {[traefikNetwork]: {external: true, name: traefikNetwork}}} : {}),
 	};
 }
 
@@ -80,6 +125,19 @@ export function entrypointPortsOf(text: string): number[] {
 	}
 }
 
+/** Entrypoints reachable beyond loopback: a published `P:P` (bridge) or an address `:P` with host networking. */
+export function lanPortsOf(snapshot: TraefikFilesSnapshot): number[] {
+	try {
+		const compose = parse(snapshot.compose ?? '') as {services?: {traefik?: {ports?: string[]; network_mode?: string}}} | null;
+		const service = compose?.services?.traefik;
+		if (service?.network_mode !== 'host') return (service?.ports ?? []).filter(p => /^\d+:\d+$/.test(p)).map(p => Number(p.split(':')[0]));
+		const doc = parse(snapshot.static ?? '') as {entryPoints?: Record<string, {address?: string}>} | null;
+		return Object.values(doc?.entryPoints ?? {}).flatMap(e => (/^:(\d+)$/.exec(e.address ?? '') ? [Number(e.address!.slice(1))] : []));
+	} catch {
+		return [];
+	}
+}
+
 export function ensureTraefikDirs(): void {
 	try {
 		mkdirSync(dynamicDir(), {recursive: true});
@@ -92,12 +150,14 @@ export function ensureTraefikDirs(): void {
  * Writes traefik.yml and docker-compose.yml for exactly `ports` (sorted, unique). Returns true
  * when either file changed. Call under the registry lock so concurrent writers don't race.
  */
-export function writeTraefikFiles(ports: number[]): boolean {
+export function writeTraefikFiles(ports: number[], lan: number[] = []): boolean {
 	ensureTraefikDirs();
 	const sorted = [...new Set(ports)].sort((a, b) => a - b);
+	const plan = {ports: sorted, lan: sorted.filter(port => lan.includes(port))};
+	const staticText = header + stringify(staticConfig(plan));
 	const files: Array<[string, string]> = [
-		[traefikStaticFile(), header + stringify(staticConfig(sorted))],
-		[traefikComposeFile(), header + stringify(composeConfig(sorted))],
+		[traefikStaticFile(), staticText],
+		[traefikComposeFile(), header + stringify(composeConfig(plan, staticText))],
 	];
 	const changed = files.filter(([file, content]) => readOrUndefined(file) !== content);
 	// Both or neither: a full disk must not leave entrypoints and published ports apart.
@@ -139,8 +199,12 @@ export function restoreTraefikFiles(snapshot: TraefikFilesSnapshot): void {
  */
 export interface TraefikApplied {
 	ports: number[];
+	/** Of those, the ones exposed beyond loopback. */
+	lan: number[];
 	/** sha256 of traefik.yml + docker-compose.yml as applied. */
 	hash: string;
+	/** traefikFingerprint() when applied: a new image, network mode or port version changes it. */
+	fingerprint?: string;
 }
 
 export const traefikAppliedFile = () => path.join(traefikDir(), 'applied.json');
@@ -161,7 +225,8 @@ export function readTraefikApplied(): TraefikApplied | undefined {
 	try {
 		const doc = JSON.parse(text) as Partial<TraefikApplied> | null;
 		if (!doc || !Array.isArray(doc.ports) || typeof doc.hash !== 'string') return undefined;
-		return {ports: doc.ports.filter((p): p is number => Number.isInteger(p)), hash: doc.hash};
+		const ints = (list: unknown) => (Array.isArray(list) ? list.filter((p): p is number => Number.isInteger(p)) : []);
+		return {ports: ints(doc.ports), lan: ints(doc.lan), hash: doc.hash, ...(typeof doc.fingerprint === 'string' ? {fingerprint: doc.fingerprint} : {})};
 	} catch {
 		return undefined;
 	}
@@ -170,7 +235,19 @@ export function readTraefikApplied(): TraefikApplied | undefined {
 /** Records the current files as applied; `ports` are their entrypoints. */
 export function writeTraefikApplied(snapshot: TraefikFilesSnapshot): void {
 	const ports = entrypointPortsOf(snapshot.static ?? '');
-	writeFileAtomic(traefikAppliedFile(), JSON.stringify({ports, hash: traefikFilesHash(snapshot)}) + '\n');
+	writeFileAtomic(traefikAppliedFile(), JSON.stringify({ports, lan: lanPortsOf(snapshot), hash: traefikFilesHash(snapshot), fingerprint: traefikFingerprint()}) + '\n');
+}
+
+/**
+ * What the generated files look like apart from their ports: the image, the network mode and
+ * this version of port's static configuration. `port run`'s quick path compares it with what was
+ * applied, so a change (an upgrade of port, PORT_TRAEFIK_IMAGE) always reaches Traefik.
+ */
+export function traefikFingerprint(): string {
+	const crypto = lazyRequire('node:crypto') as typeof import('node:crypto');
+	const sample = {ports: [1], lan: [1]};
+	const text = JSON.stringify([staticConfig(sample), composeConfig(sample, '')]);
+	return crypto.createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
 export function clearTraefikApplied(): void {
