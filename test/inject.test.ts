@@ -4,7 +4,7 @@ import {prepareCommand} from '../source/core/supervise/prepare.js';
 import {childEnv} from '../source/core/supervise/child-env.js';
 
 const P = 49731;
-const vite = ['--port', String(P), '--strictPort', '--host', '0.0.0.0'];
+const vite = ['--port', String(P), '--strictPort', '--host', '127.0.0.1'];
 const scripts: Record<string, string> = {
 	dev: 'vite',
 	'dev:open': 'vite --open',
@@ -33,16 +33,16 @@ describe('injectPort: known dev servers get --port (table)', () => {
 		[['vite', './app'], [], 'vite'],
 		[['vite', '--mode', 'staging'], [], 'vite'],
 		[['./node_modules/.bin/vite'], [], 'vite'],
-		[['astro', 'dev'], ['--port', String(P), '--host', '0.0.0.0'], 'astro'],
-		[['astro', 'preview'], ['--port', String(P), '--host', '0.0.0.0'], 'astro'],
-		[['ng', 'serve'], ['--port', String(P), '--host', '0.0.0.0'], 'ng serve'],
+		[['astro', 'dev'], ['--port', String(P), '--host', '127.0.0.1'], 'astro'],
+		[['astro', 'preview'], ['--port', String(P), '--host', '127.0.0.1'], 'astro'],
+		[['ng', 'serve'], ['--port', String(P), '--host', '127.0.0.1'], 'ng serve'],
 		[['react-router', 'dev'], [], 'react-router'],
-		[['rsbuild', 'dev'], ['--port', String(P), '--host', '0.0.0.0'], 'rsbuild'],
-		[['rsbuild'], ['--port', String(P), '--host', '0.0.0.0'], 'rsbuild'],
+		[['rsbuild', 'dev'], ['--port', String(P), '--host', '127.0.0.1'], 'rsbuild'],
+		[['rsbuild'], ['--port', String(P), '--host', '127.0.0.1'], 'rsbuild'],
 		[['expo', 'start'], ['--port', String(P)], 'expo'],
 		[['expo'], ['--port', String(P)], 'expo'],
 		[['vite', 'dev', '--host', '127.0.0.1'], ['--port', String(P), '--strictPort'], 'vite'],
-		[['vite', '--strictPort'], ['--port', String(P), '--host', '0.0.0.0'], 'vite'],
+		[['vite', '--strictPort'], ['--port', String(P), '--host', '127.0.0.1'], 'vite'],
 	] as const)('%j adds %j (empty: all of Vite\'s) for %s', (command, added, framework) => {
 		const expected = added.length === 0 ? vite : added;
 		const result = inject([...command]);
@@ -57,8 +57,8 @@ describe('injectPort: known dev servers get --port (table)', () => {
 		[['npx', '--yes', 'vite', 'dev'], ['npx', '--yes', 'vite', 'dev', ...vite]],
 		[['npm', 'exec', 'vite'], ['npm', 'exec', 'vite', ...vite]],
 		[['pnpm', 'exec', 'vite'], ['pnpm', 'exec', 'vite', ...vite]],
-		[['pnpm', 'astro', 'dev'], ['pnpm', 'astro', 'dev', '--port', String(P), '--host', '0.0.0.0']],
-		[['yarn', 'ng', 'serve'], ['yarn', 'ng', 'serve', '--port', String(P), '--host', '0.0.0.0']],
+		[['pnpm', 'astro', 'dev'], ['pnpm', 'astro', 'dev', '--port', String(P), '--host', '127.0.0.1']],
+		[['yarn', 'ng', 'serve'], ['yarn', 'ng', 'serve', '--port', String(P), '--host', '127.0.0.1']],
 		[['yarn', 'exec', 'vite'], ['yarn', 'exec', 'vite', ...vite]],
 		[['bunx', 'vite'], ['bunx', 'vite', ...vite]],
 		[['bun', 'x', 'vite'], ['bun', 'x', 'vite', ...vite]],
@@ -66,11 +66,11 @@ describe('injectPort: known dev servers get --port (table)', () => {
 		[['npm', 'run', 'dev'], ['npm', 'run', 'dev', '--', ...vite]],
 		[['npm', 'run', 'dev:open'], ['npm', 'run', 'dev:open', '--', ...vite]],
 		[['npm', 'run', 'dev', '--', '--open'], ['npm', 'run', 'dev', '--', '--open', ...vite]],
-		[['npm', 'start'], ['npm', 'start', '--', '--port', String(P), '--host', '0.0.0.0']],
+		[['npm', 'start'], ['npm', 'start', '--', '--port', String(P), '--host', '127.0.0.1']],
 		[['pnpm', 'dev'], ['pnpm', 'dev', ...vite]],
 		[['pnpm', 'run', 'serve'], ['pnpm', 'run', 'serve', ...vite]],
 		[['yarn', 'dev'], ['yarn', 'dev', ...vite]],
-		[['yarn', 'run', 'ng'], ['yarn', 'run', 'ng', '--port', String(P), '--host', '0.0.0.0']],
+		[['yarn', 'run', 'ng'], ['yarn', 'run', 'ng', '--port', String(P), '--host', '127.0.0.1']],
 		[['bun', 'run', 'dev'], ['bun', 'run', 'dev', ...vite]],
 		[['npm', 'run', 'expo'], ['npm', 'run', 'expo', '--', '--port', String(P)]],
 	])('%j becomes %j', (command, expected) => {
@@ -118,7 +118,7 @@ describe('prepareCommand: placeholder, --no-inject, environment', () => {
 		expect(prepareCommand({...base, command: ['vite', '--port', '{PORT}']}).notes).toEqual([]);
 	});
 	it('says what it added, and adds nothing with inject: false', () => {
-		expect(prepareCommand({...base, command: ['vite']}).notes).toEqual([`added --port ${P} --strictPort --host 0.0.0.0 for vite`]);
+		expect(prepareCommand({...base, command: ['vite']}).notes).toEqual([`added --port ${P} --strictPort --host 127.0.0.1 for vite`]);
 		expect(prepareCommand({...base, command: ['vite'], inject: false})).toMatchObject({command: ['vite'], notes: []});
 	});
 	it('builds the child environment; a declared env wins except for PORT', () => {

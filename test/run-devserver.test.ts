@@ -49,9 +49,9 @@ describe('port run: a dev server that ignores PORT gets --port', () => {
 		const run = startPort(['run', '5173', '--', ...command], repo, env);
 		const service = await registered(portHome, 5173);
 		const {body} = await answer(service.actualPort);
-		expect(body).toContain(`fake-vite on ${service.actualPort} host 0.0.0.0`);
+		expect(body).toContain(`fake-vite on ${service.actualPort} host 127.0.0.1`);
 		expect(body).toContain('--strictPort');
-		expect(run.output.stderr).toContain(`port: added --port ${service.actualPort} --strictPort --host 0.0.0.0 for vite\n`);
+		expect(run.output.stderr).toContain(`port: added --port ${service.actualPort} --strictPort --host 127.0.0.1 for vite\n`);
 		await waitFor(() => /port: app:5173 ready in \d+ ms/.test(run.output.stderr), {what: 'ready line', timeout: 20_000});
 		expect((readRegistryFile(portHome).hostServices as Service[])[0]!.readiness).toMatchObject({state: 'ready'});
 		const list = await port(['list'], repo, env);
@@ -106,7 +106,7 @@ describe('port run: {PORT} and the environment', () => {
 		expect(reply.port).toBe(service.actualPort);
 		expect(reply.env).toEqual({
 			PORT: String(service.actualPort),
-			HOST: '0.0.0.0',
+			HOST: '127.0.0.1',
 			PORT_URL: 'http://app.port:8100',
 			PORT_URL_WEB: 'http://app.port:3100',
 			PORT_URL_API: 'http://app.port:4100',

@@ -1,8 +1,9 @@
+import {hostBindAddress} from '../traefik/routes.js';
 /**
  * The environment a host service's command gets (on top of port's own environment):
  *   PORT      the actual port to listen on
- *   HOST      0.0.0.0: Traefik reaches host processes from its container, which a server on
- *             127.0.0.1 or ::1 only is not reachable from (Linux bridge network)
+ *   HOST      the address Traefik reaches: 127.0.0.1 with host networking (Linux) and on
+ *             Docker Desktop, 0.0.0.0 only for a bridge network on Linux (traefik/routes.ts)
  *   PORT_URL  this service's routed URL (http://<worktree>.<domain>:<logical port>)
  *   PORT_URL_<NAME>  the routed URL of each declared service of the same worktree (WEB, API, ...)
  *   __VITE_ADDITIONAL_SERVER_ALLOWED_HOSTS=.<domain>  Vite (5.4.12+/6.0.9+) accepts routed hostnames
@@ -25,7 +26,7 @@ export const envSuffix = (name: string) => name.toUpperCase().replace(/[^A-Z0-9]
 export function childEnv(input: ChildEnvInput): Record<string, string> {
 	const hostOf = (port: number) => `http://${input.hostname}:${port}`;
 	const env: Record<string, string> = {
-		HOST: '0.0.0.0',
+		HOST: hostBindAddress(),
 		PORT_URL: hostOf(input.logicalPort),
 		__VITE_ADDITIONAL_SERVER_ALLOWED_HOSTS: `.${input.domain}`,
 	};

@@ -1,8 +1,9 @@
+import {hostBindAddress} from '../traefik/routes.js';
 /**
  * Dev servers that ignore PORT and take `--port` instead. For each: which subcommands serve,
- * which flags already choose a port, and what we add. `--host 0.0.0.0` is added where the
- * server takes it because Traefik (in Docker, on a bridge network) cannot reach a server that
- * listens on 127.0.0.1 or ::1 only.
+ * which flags already choose a port, and what we add. `--host <address>` is added where the
+ * server takes it: the address Traefik reaches (traefik/routes.ts hostBindAddress: 127.0.0.1
+ * with host networking, so a dev server is never exposed to the network by us).
  */
 export interface Framework {
 	name: string;
@@ -100,7 +101,7 @@ export function frameworkArgs(framework: Framework, args: readonly string[], por
 	if (hasFlag(args, framework.portFlags)) return undefined;
 	const added = ['--port', String(port)];
 	if (framework.strict && !hasFlag(args, framework.strict)) added.push(framework.strict[0]!);
-	if (framework.host && !hasFlag(args, ['--host'])) added.push('--host', '0.0.0.0');
+	if (framework.host && !hasFlag(args, ['--host'])) added.push('--host', hostBindAddress());
 	return added;
 }
 

@@ -12,6 +12,15 @@ export {listRouteFiles, removeRoute, routeFile} from './route-files.js';
  */
 export const hostGateway = () => (traefikNetworkMode() === 'host' ? '127.0.0.1' : 'host.docker.internal');
 
+/**
+ * Where a host service should listen so that Traefik reaches it and nobody else does: loopback
+ * with host networking, and on Docker Desktop (host.docker.internal is the Mac's loopback); every
+ * interface only for a bridge network on Linux, where host.docker.internal is the docker0 gateway.
+ * An explicit 127.0.0.1 also keeps a server from binding `localhost` as ::1 only, which Traefik
+ * (dialling 127.0.0.1) cannot reach.
+ */
+export const hostBindAddress = () => (traefikNetworkMode() === 'host' || process.platform === 'darwin' ? '127.0.0.1' : '0.0.0.0');
+
 export interface HostRoute {
 	name: string;
 	hostname: string;
