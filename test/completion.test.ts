@@ -65,8 +65,9 @@ describe('port completion', () => {
 
 	it("knows every command's flags, as their specs declare them", async () => {
 		for (const name of Object.keys(commands)) {
-			const {spec} = (await import(`../source/commands/${name}.ts`)) as {spec?: {flags: Record<string, unknown>}};
-			const declared = Object.keys(spec?.flags ?? {}).map(f => `--${f.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`)}`);
+			const {spec} = (await import(`../source/commands/${name}.ts`)) as {spec?: {flags: Record<string, {type?: string; default?: unknown}>}};
+			// A boolean that defaults to true is only ever typed as its negation (--no-inject).
+			const declared = Object.entries(spec?.flags ?? {}).map(([f, s]) => `--${s.type === 'boolean' && s.default === true ? 'no-' : ''}${f.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`)}`);
 			expect(commandFlags[name] ?? [], name).toEqual(declared);
 		}
 	});
