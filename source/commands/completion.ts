@@ -31,6 +31,7 @@ export const commandFlags: Record<string, string[]> = {
 	install: ['--dry-run', '--domain', '--mode', '--yes', '--shell-hook'],
 	uninstall: ['--dry-run', '--yes'],
 	doctor: ['--json'],
+	logs: ['--follow', '--lines'],
 };
 
 /** What a word after a command completes to: a shell snippet printing candidates, one per line. */
@@ -106,13 +107,14 @@ function candidates(what: '__services' | '__ports'): string[] {
 	const project = detectProject(process.cwd(), {allowNameClash: true});
 	if (!project) return [];
 	let routes: Array<{service: string; published: number}> = [];
+	let tcp: Array<{service: string; published: number}> = [];
 	try {
-		routes = planFor(composeContext(project)).routes;
+		({routes, tcp} = planFor(composeContext(project)));
 	} catch {
 		// no compose file: host services only
 	}
 	const hosts = hostServicesOf(readRegistry(), project.repoRoot, project.worktree);
-	if (what === '__services') return [...new Set([...routes.map(r => r.service), ...hosts.map(s => `host:${s.logicalPort}`)])];
+	if (what === '__services') return [...new Set([...routes, ...tcp].map(r => r.service).sort()), ...hosts.map(s => `host:${s.logicalPort}`)];
 	return [...new Set([...routes.map(r => String(r.published)), ...hosts.map(s => String(s.logicalPort))])];
 }
 
