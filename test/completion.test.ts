@@ -42,7 +42,8 @@ describe('port completion', () => {
 		expect(bashComplete(result.stdout, ['port', 'remove', ''], repo, shellEnv).sort()).toEqual(['--force', '--keep-branch', 'feat/login', 'main']);
 		expect(bashComplete(result.stdout, ['port', 'install', '--d'], repo, shellEnv).sort()).toEqual(['--domain', '--dry-run']);
 		expect(bashComplete(result.stdout, ['port', 'urls', ''], repo, shellEnv).sort()).toEqual(['db', 'web']);
-		expect(bashComplete(result.stdout, ['port', 'run', ''], repo, shellEnv).sort()).toEqual(['--replace', '5433', '8080']);
+		// db publishes Postgres's port: a tcp port of its own, not a logical port to route.
+		expect(bashComplete(result.stdout, ['port', 'run', ''], repo, shellEnv).sort()).toEqual(['--no-inject', '--replace', '8080']);
 	});
 
 	it('zsh and fish scripts name every command, the flags and the branch lookup', async () => {
