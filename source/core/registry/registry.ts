@@ -89,39 +89,37 @@ function tryLock(): Release | undefined {
 }
 
 const lockWaitMs = 30_000;
-const retryMs = () => 2 + Math.random() * 20;
-const lockTimeout = () => new PortError(`Timed out waiting for the registry lock ${registryLockFile()}; is another port command stuck?`, ExitCode.failure);
 
 /**
- * Waits for the lock without blocking the event loop (timers, signals and the dashboard's
- * rendering go on): short random sleeps, up to 30 s. The long-lived processes (`port run`, the
- * dashboard) take the lock only this way.
+ * Tries the lock until it is free (the release function is the generator's return value),
+ * yielding how long to pause before each retry: short random pauses, up to 30 s in all. How to
+ * pause is the caller's: acquireSync blocks, updateRegistryAsync waits on a timer.
  */
-async function acquireAsync(): Promise<Release> {
+function* lockTries(): Generator<number, Release> {
 	ensureHome();
 	const deadline = Date.now() + lockWaitMs;
 	for (;;) {
 		const release = tryLock();
 		if (release) return release;
-		if (Date.now() > deadline) throw lockTimeout();
-		await sleep(retryMs());
+		if (Date.now() > deadline) {
+			throw new PortError(`Timed out waiting for the registry lock ${registryLockFile()}; is another port command stuck?`, ExitCode.failure);
+		}
+		yield 2 + Math.random() * 20;
 	}
 }
 
 /**
  * The sync wait, kept for sync callers: stale cleanup at the start of every command (nothing
- * else runs yet) and the one-shot `port up`/`port down` and Traefik bookkeeping. It blocks the
- * thread between tries, so it is bounded: 30 s at most, and a dead holder's lock goes stale
- * after 10 s; the critical sections themselves take milliseconds.
+ * else runs yet), and traefik/container.ts and compose/project.ts until they move to
+ * updateRegistryAsync (the dashboard reaches both). It blocks the thread between tries, so it
+ * is bounded: 30 s at most, a dead holder's lock goes stale after 10 s, and the critical
+ * sections themselves take milliseconds.
  */
 function acquireSync(): Release {
-	ensureHome();
-	const deadline = Date.now() + lockWaitMs;
-	for (;;) {
-		const release = tryLock();
-		if (release) return release;
-		if (Date.now() > deadline) throw lockTimeout();
-		Atomics.wait(sleeper, 0, 0, retryMs());
+	const tries = lockTries();
+	for (let step = tries.next(); ; step = tries.next()) {
+		if (step.done) return step.value;
+		Atomics.wait(sleeper, 0, 0, step.value);
 	}
 }
 
@@ -155,16 +153,22 @@ export function updateRegistry<T = Registry>(mutate: (registry: Registry) => T |
 }
 
 /**
- * updateRegistry, but waiting for the lock never blocks the event loop (the section itself stays
- * sync). Uncontended, the section runs at once, before this returns, as updateRegistry's would.
+ * updateRegistry, but waiting for the lock never blocks the event loop: timers, signals and the
+ * dashboard's rendering go on. The long-lived processes (`port run`, the dashboard) take the lock
+ * this way. The section itself stays sync; uncontended, it runs at once, before this returns.
  */
 export function updateRegistryAsync<T = Registry>(mutate: (registry: Registry) => T | void): Promise<Updated<T>> {
 	try {
-		ensureHome();
-		const release = tryLock();
-		if (release) return Promise.resolve(mutateLocked(mutate, release));
+		const tries = lockTries();
+		const first = tries.next();
+		if (first.done) return Promise.resolve(mutateLocked(mutate, first.value));
+		return (async () => {
+			for (let step: IteratorResult<number, Release> = first; ; step = tries.next()) {
+				if (step.done) return mutateLocked(mutate, step.value);
+				await sleep(step.value);
+			}
+		})();
 	} catch (error) {
 		return Promise.reject(error);
 	}
-	return acquireAsync().then(release => mutateLocked(mutate, release));
 }
