@@ -2,7 +2,7 @@ import {ExitCode, UsageError} from '../core/errors.js';
 import {composeContext, hostServicesOf, planFor} from '../core/compose/project.js';
 import {detectProject} from '../core/git/project.js';
 import {readRegistry} from '../core/registry/registry.js';
-import {commands} from './index.js';
+import {commandNames} from './names.js';
 import {parseCommand, positionals} from './parse.js';
 
 export const spec = {
@@ -43,7 +43,7 @@ const dynamic: Array<[string[], string]> = [
 	[['install'], 'printf "%s\\n" resolver resolved networkmanager hosts'],
 ];
 
-const names = () => Object.keys(commands).sort();
+const names = () => [...commandNames].sort();
 
 function bash(): string {
 	const cases = [...dynamic.map(([cmds, run]) => `      ${cmds.join('|')}) words="$(${run})";;`)];
