@@ -1,5 +1,5 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {launchHostService} from '../source/core/supervise/host-service.js';
+import {launchHostService} from '../source/core/supervise/launch.js';
 import {detectProject} from '../source/core/git/project.js';
 import {fakeDocker, makeRepo, pathWith, runCleanups, tempDir, waitFor} from './helpers/env.js';
 

@@ -90,12 +90,12 @@ describe('route files shared by runs of one service', () => {
 			// A replacement that wrote the same route file and has not registered yet.
 			const claim = {port: 50_002, pid: process.pid, startTime, expiresAt: Date.now(), key: `${repo}\napp\n3000`, repo, hostname: 'app.port', logicalPort: 3000};
 			writeFileSync(path.join(home, 'registry.json'), JSON.stringify({version: 1, projects: [], hostServices: [old], reservations: [claim]}));
-			removeHostService(old.id);
+			await removeHostService(old.id);
 			expect(readRegistryFile(home).hostServices).toEqual([]);
 			expect(existsSync(old.configFile)).toBe(true);
 			// Without the claim, the route goes with the entry.
 			writeFileSync(path.join(home, 'registry.json'), JSON.stringify({version: 1, projects: [], hostServices: [old], reservations: []}));
-			removeHostService(old.id);
+			await removeHostService(old.id);
 			expect(existsSync(old.configFile)).toBe(false);
 		} finally {
 			delete process.env['PORT_HOME'];

@@ -195,7 +195,7 @@ describe('port up', () => {
 		expect(hostServiceRouting(registry([service({pid: process.pid, pidStartTime: self, branch: 'feature-b'})]), ctx, 3000)).toBeUndefined();
 		expect(hostServiceRouting(registry([service({pid: process.pid, pidStartTime: self})]), ctx, 3001)).toBeUndefined();
 		expect(hostServiceRouting(registry([service({pid: process.pid, pidStartTime: self, owner: 'ui'})]), ctx, 3000)).toBe(`feature-a:3000 is already routed to a host service (port ui, pid ${process.pid}); stop it with port kill 3000 or change the port`);
-		const claim = {port: 50_001, pid: process.pid, startTime: self, expiresAt: 0, key: `${repo}\nfeature-a\n3000`, repo, hostname: 'feature-a.port', logicalPort: 3000};
+		const claim = {port: 50_001, pid: process.pid, startTime: self, createdAt: 0, key: `${repo}\nfeature-a\n3000`, repo, hostname: 'feature-a.port', logicalPort: 3000};
 		expect(hostServiceRouting(registry([], [claim]), ctx, 3000)).toBe(`feature-a:3000 is already routed to a host service being started (pid ${process.pid}); stop it with port kill 3000 or change the port`);
 		expect(hostServiceRouting(registry([], [{...claim, pid: 999_999, startTime: '1'}]), ctx, 3000)).toBeUndefined();
 	});

@@ -1,6 +1,7 @@
 import {ExitCode} from '../core/errors.js';
 import {composeContext, composeDown, hostServicesOf, stopTraefikIfUnused} from '../core/compose/project.js';
-import {serviceLabel, stopHostService} from '../core/supervise/host-service.js';
+import {serviceLabel} from '../core/supervise/conflicts.js';
+import {stopHostService} from '../core/supervise/control.js';
 import {requireProject} from '../core/git/project.js';
 import {readRegistry} from '../core/registry/registry.js';
 import {cleanupStale} from '../core/supervise/stale.js';

@@ -1,6 +1,7 @@
 import {parseLogicalPort} from '../core/args.js';
 import {ExitCode, PortError} from '../core/errors.js';
-import {serviceLabel, stopHostService} from '../core/supervise/host-service.js';
+import {serviceLabel} from '../core/supervise/conflicts.js';
+import {stopHostService} from '../core/supervise/control.js';
 import {detectProject} from '../core/git/project.js';
 import {readRegistry} from '../core/registry/registry.js';
 import {childAlive, cleanupStale} from '../core/supervise/stale.js';

@@ -1,7 +1,11 @@
 import {statSync} from 'node:fs';
 import path from 'node:path';
 import {ExitCode, PortError, UsageError} from '../core/errors.js';
-import {exitCodeFor, findHostService, launchHostService, signalExitCode, stopHostService, type ExitInfo, type SupervisedService} from '../core/supervise/host-service.js';
+import {exitCodeFor, signalExitCode, type ExitInfo} from '../core/supervise/exit-codes.js';
+import {findHostService} from '../core/supervise/conflicts.js';
+import {launchHostService} from '../core/supervise/launch.js';
+import {stopHostService} from '../core/supervise/control.js';
+import type {SupervisedService} from '../core/supervise/supervisor.js';
 import {detectProject, type Project} from '../core/git/project.js';
 import {readRegistry} from '../core/registry/registry.js';
 import {cleanupStale} from '../core/supervise/stale.js';

@@ -2,7 +2,7 @@ import {lanNotice} from '../core/traefik/exposure.js';
 import {ExitCode, PortError} from '../core/errors.js';
 import {composeContext, composeUp, tcpAddress, urlOf, type UpResult} from '../core/compose/project.js';
 import {killDockerCalls} from '../core/docker/cli.js';
-import {signalExitCode} from '../core/supervise/host-service.js';
+import {signalExitCode} from '../core/supervise/exit-codes.js';
 import {requireProject} from '../core/git/project.js';
 import {cleanupStale} from '../core/supervise/stale.js';
 import {warn} from '../core/warnings.js';

@@ -43,8 +43,25 @@ export function errnoCode(error: unknown): string | undefined {
 		: undefined;
 }
 
+/**
+ * A file under PORT_HOME could not be created, read, written or locked (exit 3). Its own class so
+ * that callers can tell a full or read-only disk from other failures without reading the wording.
+ */
+export class FileSystemError extends PortError {
+	constructor(
+		message: string,
+		readonly action: string,
+		readonly path: string,
+		readonly code: string | undefined,
+		options?: ErrorOptions,
+	) {
+		super(message, ExitCode.config, undefined, options);
+		this.name = 'FileSystemError';
+	}
+}
+
 /** Turns an fs failure under PORT_HOME into one line that says what and where. */
-export function fsError(action: string, path: string, error: unknown): PortError {
+export function fsError(action: string, path: string, error: unknown): FileSystemError {
 	const code = errnoCode(error);
 	const reason =
 		code === 'EACCES' || code === 'EPERM'
@@ -56,5 +73,5 @@ export function fsError(action: string, path: string, error: unknown): PortError
 					: code === 'ENOTDIR'
 						? 'a parent is not a directory'
 						: (error as Error)?.message ?? String(error);
-	return new PortError(`Cannot ${action} ${path}: ${reason}`, ExitCode.config, undefined, {cause: error});
+	return new FileSystemError(`Cannot ${action} ${path}: ${reason}`, action, path, code, {cause: error});
 }

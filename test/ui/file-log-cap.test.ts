@@ -1,7 +1,7 @@
 import {existsSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {launchHostService} from '../../source/core/supervise/host-service.js';
+import {launchHostService} from '../../source/core/supervise/launch.js';
 import {detectProject} from '../../source/core/git/project.js';
 import {followFile} from '../../source/core/logs/follow.js';
 import {fakeDocker, makeRepo, pathWith, runCleanups, tempDir, waitFor} from '../helpers/env.js';

@@ -1,7 +1,9 @@
 // What the store's action slices share: the store itself, the dependencies with their defaults
 // filled in, what the dashboard remembers about services, log buffers and row look-ups.
 import {dockerSnapshot, followComposeLogs} from './docker-snapshot.js';
-import {forceKillHostService, launchHostService, requestRestart, stopHostService, type SupervisedService} from '../supervise/host-service.js';
+import {forceKillHostService, requestRestart, stopHostService} from '../supervise/control.js';
+import {launchHostService} from '../supervise/launch.js';
+import type {SupervisedService} from '../supervise/supervisor.js';
 import {LogBuffer} from '../logs/buffer.js';
 import {followFile} from '../logs/follow.js';
 import {listWorktrees} from '../git/project.js';

@@ -1,6 +1,8 @@
 // Host services: launch (owned by this dashboard), stop, restart and force-kill, including
 // services left running by another `port ui` or run by `port run`.
-import {exitCodeFor, type ExitInfo, type Launched, type SupervisedService} from '../supervise/host-service.js';
+import {exitCodeFor, type ExitInfo} from '../supervise/exit-codes.js';
+import type {Launched} from '../supervise/launch.js';
+import type {SupervisedService} from '../supervise/supervisor.js';
 import type {StoreContext, WithBusy} from './context.js';
 import type {LogFollowers} from './log-followers.js';
 import {hostKey, isLive, statusText} from './selectors.js';

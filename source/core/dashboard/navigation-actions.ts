@@ -1,5 +1,5 @@
 // Selection, the filter/search/launch inputs, and quitting.
-import type {SupervisedService} from '../supervise/host-service.js';
+import type {SupervisedService} from '../supervise/supervisor.js';
 import {splitCommand} from './command-line.js';
 import type {StoreContext} from './context.js';
 import type {HostActions} from './host-actions.js';

@@ -18,4 +18,5 @@ export type {
 } from './types.js';
 export {formatUptime, hostKey, hostStatusText, isLive, listRows, logWindow, selectedRow, statusText, worktreeKey} from './selectors.js';
 export {splitCommand} from './command-line.js';
+export type {LogBuffer} from '../logs/buffer.js';
 export {createDashboardStore} from './create-store.js';

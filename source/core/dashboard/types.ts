@@ -1,6 +1,6 @@
 import type {StoreApi} from 'zustand/vanilla';
 import type {DockerSnapshot, StreamResult} from './docker-snapshot.js';
-import type {LaunchRequest, Launched} from '../supervise/host-service.js';
+import type {LaunchRequest, Launched} from '../supervise/launch.js';
 import type {LogBuffer} from '../logs/buffer.js';
 import type {followFile, Follower} from '../logs/follow.js';
 import type {Project, WorktreeInfo} from '../git/project.js';

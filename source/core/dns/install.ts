@@ -1,5 +1,6 @@
 import {existsSync} from 'node:fs';
 import {ExitCode, PortError} from '../errors.js';
+import {sleep} from '../sleep.js';
 import {renderBlock, removeBlock, withBlock} from './hosts-block.js';
 import {rcMarkers} from './rc-hook.js';
 import {checkName, wantedNames} from './hosts-sync.js';
@@ -87,7 +88,7 @@ export async function verifyInstall(state: Pick<DnsState, 'mode' | 'domain'>, at
 	const name = state.mode === 'hosts' ? checkName(state.domain) : randomName(state.domain);
 	for (let i = 0; i < attempts; i++) {
 		if (await resolvesToLoopback(name)) return {ok: true, name};
-		await new Promise(resolve => setTimeout(resolve, 250 * (i + 1)));
+		await sleep(250 * (i + 1));
 	}
 	return {ok: false, name};
 }

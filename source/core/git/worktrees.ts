@@ -4,6 +4,7 @@ import {execa} from 'execa';
 import {ExitCode, PortError, UsageError} from '../errors.js';
 import {sanitizeName} from '../names.js';
 import {treesDir} from '../paths.js';
+import {firstLine} from '../text.js';
 import {listWorktrees} from './project.js';
 
 /** git, with argument arrays only (branch names come from users). */
@@ -17,11 +18,12 @@ export async function git(args: string[], cwd: string): Promise<{exitCode: numbe
 	}
 }
 
-const firstLine = (text: string) => text.split('\n').map(l => l.replace(/^(fatal|error):\s*/, '').trim()).find(l => l !== '') ?? '';
+/** git's own prefix on its messages: we say what failed ourselves. */
+const gitPrefix = /^(fatal|error):\s*/;
 
 async function gitOk(args: string[], cwd: string, what: string): Promise<string> {
 	const result = await git(args, cwd);
-	if (result.exitCode !== 0) throw new PortError(`${what} failed: ${firstLine(result.stderr) || `git exit code ${result.exitCode}`}`, ExitCode.failure);
+	if (result.exitCode !== 0) throw new PortError(`${what} failed: ${firstLine(result.stderr, gitPrefix) || `git exit code ${result.exitCode}`}`, ExitCode.failure);
 	return result.stdout;
 }
 

@@ -6,6 +6,7 @@ import {lazyRequire} from '../lazy.js';
 import {portHome, registryFile, registryLockFile} from '../paths.js';
 import {checkRegistry, emptyRegistry, registryVersion, serializeRegistry, type Registry} from './schema.js';
 import {warn} from '../warnings.js';
+import {sleep} from '../sleep.js';
 
 export * from './schema.js';
 
@@ -68,38 +69,66 @@ export function readRegistry(): Registry {
 /**
  * proper-lockfile (with graceful-fs, retry and signal-exit, which loads node:assert and creates
  * process.stderr) costs `port list` ~15 ms to load, and only writes need it: it is required on
- * first use. Sync, because the critical section is; scripts/build.mjs leaves it in node_modules.
+ * first use. Only its sync try is used: the waits between tries are ours (sync or async, below).
  */
 const lockfile = () => lazyRequire('proper-lockfile') as {lockSync: typeof lockSync};
 
-function acquire(): () => void {
+type Release = () => void;
+
+/**
+ * One try at the lock: the release function, or undefined while another process holds it. A
+ * holder that died leaves the lock directory behind; it counts as stale after 10 s.
+ */
+function tryLock(): Release | undefined {
+	try {
+		return lockfile().lockSync(registryFile(), {lockfilePath: registryLockFile(), realpath: false, stale: 10_000});
+	} catch (error) {
+		if (errnoCode(error) !== 'ELOCKED') throw fsError('lock', registryLockFile(), error);
+		return undefined;
+	}
+}
+
+const lockWaitMs = 30_000;
+
+/**
+ * Tries the lock until it is free (the release function is the generator's return value),
+ * yielding how long to pause before each retry: short random pauses, up to 30 s in all. How to
+ * pause is the caller's: acquireSync blocks, updateRegistryAsync waits on a timer.
+ */
+function* lockTries(): Generator<number, Release> {
 	ensureHome();
-	const deadline = Date.now() + 30_000;
+	const deadline = Date.now() + lockWaitMs;
 	for (;;) {
-		try {
-			// A holder that died leaves the lock directory behind; it counts as stale after 10 s.
-			// Retries are ours (the sync API has none): short random sleeps up to 30 s.
-			return lockfile().lockSync(registryFile(), {lockfilePath: registryLockFile(), realpath: false, stale: 10_000});
-		} catch (error) {
-			if (errnoCode(error) !== 'ELOCKED') throw fsError('lock', registryLockFile(), error);
-			if (Date.now() > deadline) {
-				throw new PortError(`Timed out waiting for the registry lock ${registryLockFile()}; is another port command stuck?`, ExitCode.failure);
-			}
-			sleepSync(2 + Math.random() * 20);
+		const release = tryLock();
+		if (release) return release;
+		if (Date.now() > deadline) {
+			throw new PortError(`Timed out waiting for the registry lock ${registryLockFile()}; is another port command stuck?`, ExitCode.failure);
 		}
+		yield 2 + Math.random() * 20;
+	}
+}
+
+/**
+ * The sync wait, kept for sync callers: stale cleanup at the start of every command (nothing
+ * else runs yet), and traefik/container.ts and compose/project.ts until they move to
+ * updateRegistryAsync (the dashboard reaches both). It blocks the thread between tries, so it
+ * is bounded: 30 s at most, a dead holder's lock goes stale after 10 s, and the critical
+ * sections themselves take milliseconds.
+ */
+function acquireSync(): Release {
+	const tries = lockTries();
+	for (let step = tries.next(); ; step = tries.next()) {
+		if (step.done) return step.value;
+		Atomics.wait(sleeper, 0, 0, step.value);
 	}
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
-const sleepSync = (ms: number) => Atomics.wait(sleeper, 0, 0, ms);
 
-/**
- * Locked read-modify-write with an atomic replace. The mutator may change the registry in place
- * or return a value; whatever it returns is handed back. Sync on purpose: the critical section
- * stays short and no other callback can run while the lock is held.
- */
-export function updateRegistry<T = Registry>(mutate: (registry: Registry) => T | void): T extends void ? Registry : T {
-	const release = acquire();
+type Updated<T> = T extends void ? Registry : T;
+
+/** The critical section: load (repairing if needed), mutate, write back if anything changed. */
+function mutateLocked<T>(mutate: (registry: Registry) => T | void, release: Release): Updated<T> {
 	try {
 		const {registry, repair} = load();
 		if (repair) backUp(repair);
@@ -107,8 +136,39 @@ export function updateRegistry<T = Registry>(mutate: (registry: Registry) => T |
 		const result = mutate(registry);
 		const after = serializeRegistry(registry);
 		if (repair || after !== before) writeFileAtomic(registryFile(), after);
-		return (result === undefined ? registry : result) as T extends void ? Registry : T;
+		return (result === undefined ? registry : result) as Updated<T>;
 	} finally {
 		release();
+	}
+}
+
+/**
+ * Locked read-modify-write with an atomic replace. The mutator may change the registry in place
+ * or return a value; whatever it returns is handed back. The mutator is sync on purpose: the
+ * critical section stays short and no other callback can run while the lock is held.
+ * Waits for the lock synchronously: long-lived processes use updateRegistryAsync instead.
+ */
+export function updateRegistry<T = Registry>(mutate: (registry: Registry) => T | void): Updated<T> {
+	return mutateLocked(mutate, acquireSync());
+}
+
+/**
+ * updateRegistry, but waiting for the lock never blocks the event loop: timers, signals and the
+ * dashboard's rendering go on. The long-lived processes (`port run`, the dashboard) take the lock
+ * this way. The section itself stays sync; uncontended, it runs at once, before this returns.
+ */
+export function updateRegistryAsync<T = Registry>(mutate: (registry: Registry) => T | void): Promise<Updated<T>> {
+	try {
+		const tries = lockTries();
+		const first = tries.next();
+		if (first.done) return Promise.resolve(mutateLocked(mutate, first.value));
+		return (async () => {
+			for (let step: IteratorResult<number, Release> = first; ; step = tries.next()) {
+				if (step.done) return mutateLocked(mutate, step.value);
+				await sleep(step.value);
+			}
+		})();
+	} catch (error) {
+		return Promise.reject(error);
 	}
 }

@@ -9,7 +9,11 @@ export interface HostService {
 	id: string;
 	/** Absolute path of the repository's main checkout. */
 	repo: string;
-	/** Sanitized worktree name (the hostname's first label). */
+	/**
+	 * The sanitized WORKTREE name (the hostname's first label), not a git branch. The key is
+	 * `branch` because the older registry format (registry/legacy.ts) named it so, and renaming
+	 * it on disk would hide every running service from older ports sharing this registry.
+	 */
 	branch: string;
 	hostname: string;
 	logicalPort: number;
@@ -60,8 +64,13 @@ export interface Reservation {
 	port: number;
 	pid: number;
 	startTime: string;
-	/** When it was made (informational). */
-	expiresAt: number;
+	/** When it was made, ms since the epoch (informational). */
+	createdAt: number;
+	/**
+	 * The same time under its old, misleading name: older ports read it (a reservation without it
+	 * is dropped by them, so their next write would lose the claim). Written by newReservation.
+	 */
+	expiresAt?: number;
 	/** `<repo>\n<worktree>\n<logical port>` being claimed, so two claims of one service conflict. */
 	key?: string;
 	/** What the claim will route, so claims still in progress count as routed. */
@@ -125,8 +134,15 @@ export function isProjectEntry(v: unknown): v is ProjectEntry {
 	);
 }
 
-const isReservation = (v: unknown): v is Reservation =>
-	isObject(v) && isPort(v['port']) && isPid(v['pid']) && isString(v['startTime']) && typeof v['expiresAt'] === 'number';
+/** A reservation of this or an older port (which wrote its creation time as `expiresAt` only). */
+function readReservation(v: unknown): Reservation | undefined {
+	if (!isObject(v) || !isPort(v['port']) || !isPid(v['pid']) || !isString(v['startTime'])) return undefined;
+	const createdAt = typeof v['createdAt'] === 'number' ? v['createdAt'] : v['expiresAt'];
+	return typeof createdAt === 'number' ? ({...v, createdAt} as unknown as Reservation) : undefined;
+}
+
+/** A reservation as written today: both names of its creation time (see Reservation.expiresAt). */
+export const newReservation = (fields: Omit<Reservation, 'createdAt' | 'expiresAt'>, now = Date.now()): Reservation => ({...fields, createdAt: now, expiresAt: now});
 
 export type Checked = {kind: 'ok'; registry: Registry} | {kind: 'future'; version: number} | {kind: 'corrupt'; reason: string};
 
@@ -163,7 +179,7 @@ export function checkRegistry(value: unknown): Checked {
 		version: registryVersion,
 		projects: sort(value['projects'], readProject, unknown.projects),
 		hostServices: sort(value['hostServices'], readHostService, unknown.hostServices),
-		reservations: reservations.filter(isReservation),
+		reservations: reservations.flatMap(v => readReservation(v) ?? []),
 	};
 	if (unknown.projects.length + unknown.hostServices.length > 0) registry[unknownEntries] = unknown;
 	return {kind: 'ok', registry};

@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs';
 import {lazyRequire} from '../lazy.js';
 import {processStartTime, signalProcess, stopGraceMs, stopGroup} from './process-info.js';
 import type {HostService} from '../registry/schema.js';
+import {sleep} from '../sleep.js';
 
 /**
  * Entries from an older port (registry-legacy.ts) carry no start time, so a live pid may be
@@ -43,8 +44,6 @@ function processGroupOf(pid: number): number | undefined {
 		return undefined;
 	}
 }
-
-const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 /**
  * Stops a verified legacy process: its whole group when it leads one, else the process alone

@@ -1,4 +1,5 @@
 import {groupAlive, processFacts, type ProcessFacts} from './process/index.js';
+import {sleep} from '../sleep.js';
 
 export {groupAlive, processFacts, type ProcessFacts};
 
@@ -49,8 +50,6 @@ export function signalProcess(pid: number, startTime: string, signal: NodeJS.Sig
 		return false;
 	}
 }
-
-const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 /** SIGTERM the group, wait up to `graceMs`, then SIGKILL; resolves once nothing of it is left. */
 export async function stopGroup(pid: number, startTime: string, graceMs = stopGraceMs()): Promise<'stopped' | 'killed' | 'gone'> {

@@ -1,11 +1,11 @@
 import {isAlive, processFacts, signalGroup, type ProcessFacts} from './process-info.js';
-import {readRegistry, updateRegistry, type HostService, type Registry} from '../registry/registry.js';
+import {readRegistry, updateRegistry, updateRegistryAsync, type HostService, type Registry} from '../registry/registry.js';
 import {hostRouteName} from '../names.js';
 import {liveReservations, parseServiceKey} from '../registry/reservations.js';
 import {removeLog} from '../logs/capped-log.js';
 import path from 'node:path';
 import {listRouteFiles, removeRoute} from '../traefik/route-files.js';
-import {ExitCode, PortError} from '../errors.js';
+import {FileSystemError} from '../errors.js';
 import {warn} from '../warnings.js';
 
 /** Facts about every pid the registry names, in one pass: give them to the checks below. */
@@ -55,10 +55,13 @@ function sweepUnclaimedRoutes(registry: Registry, facts: ProcessFacts): void {
 	}
 }
 
-/** Removes exactly the registry entry (by id), its route file (unless still wanted) and its log. */
-export function removeHostService(id: string): HostService | undefined {
+/**
+ * Removes exactly the registry entry (by id), its route file (unless still wanted) and its log.
+ * Called by the stopping side (`port kill`, the dashboard), so the lock wait is async.
+ */
+export async function removeHostService(id: string): Promise<HostService | undefined> {
 	let removed: HostService | undefined;
-	updateRegistry(registry => {
+	await updateRegistryAsync(registry => {
 		removed = registry.hostServices.find(s => s.id === id);
 		registry.hostServices = registry.hostServices.filter(s => s.id !== id);
 		if (removed && !routeStillWanted(registry, removed)) removeRoute(removed.configFile);
@@ -95,7 +98,7 @@ export function cleanupStale(): HostService[] {
 	} catch (error) {
 		// A full or read-only disk must not stop a command that only reads (port list): the
 		// stale entries stay in the file (nothing is lost) and go on the next successful run.
-		if (!(error instanceof PortError) || error.exitCode !== ExitCode.config || !error.message.startsWith('Cannot ')) throw error;
+		if (!(error instanceof FileSystemError)) throw error;
 		warn(`stale entries were not cleaned up: ${error.message}`);
 		return [];
 	}

@@ -1,6 +1,5 @@
 import {Box, Text} from 'ink';
-import {hostStatusText, logWindow, type DashboardState, type ListRow} from '../../core/dashboard/store.js';
-import type {LogBuffer} from '../../core/logs/buffer.js';
+import {hostStatusText, logWindow, type DashboardState, type ListRow, type LogBuffer} from '../../core/dashboard/store.js';
 
 function titleOf(row: ListRow | undefined): {name: string; extra: string} {
 	if (!row) return {name: 'logs', extra: ''};
