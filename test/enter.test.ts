@@ -104,7 +104,7 @@ describe('port enter', () => {
 		const explicit = await port(['enter', 'iu'], repo, env);
 		expect(explicit.code, explicit.stderr).toBe(0);
 		expect(git(repo, 'branch', '--list', 'iu')).toContain('iu');
-	});
+	}, 120_000); // eleven typos, each a real git repository check: slow on a loaded machine
 
 	it('refuses (exit 4) a branch whose worktree name would be the main checkout\'s (repo named like it), also as shorthand', async () => {
 		const {repo, env} = await setup();

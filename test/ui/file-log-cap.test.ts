@@ -56,7 +56,8 @@ describe('file-mode log cap', () => {
 		};
 		const read = (file: string) => text(file).split('\n');
 		try {
-			const last = await waitFor(() => /^done (\d+)$/m.exec(text(service.logFile))?.[1], {timeout: 20_000, what: 'the writer done'});
+			// The chunk that ends with `done` may itself trigger a rotation: look in both generations.
+			const last = await waitFor(() => /^done (\d+)$/m.exec(text(service.logFile) + text(`${service.logFile}.1`))?.[1], {timeout: 60_000, what: 'the writer done'});
 			const lines = [...read(`${service.logFile}.1`), ...read(service.logFile)].filter(l => l.startsWith('line '));
 			const numbers = lines.map(l => Number(l.split(' ')[1]));
 			expect(numbers.length).toBeGreaterThan(100);
