@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import nodeModule from 'node:module';
 import {splitArgv} from './core/args.js';
-import {ExitCode, PortError} from './core/errors.js';
+import {ExitCode, HelpRequested, PortError} from './core/errors.js';
 import {commandSummaries, commands} from './commands/index.js';
 import type {CommandName} from './commands/names.js';
 import {writeStdout} from './core/output.js';
@@ -61,6 +61,10 @@ async function main(argv: string[], script: string | undefined): Promise<number>
 }
 
 function report(error: unknown): number {
+	if (error instanceof HelpRequested) {
+		process.stdout.write(error.text);
+		return ExitCode.ok;
+	}
 	if (error instanceof PortError) {
 		process.stderr.write(`port: ${error.message}\n`);
 		if (error.hint) process.stderr.write(`${error.hint}\n`);
