@@ -1,116 +1,26 @@
 #!/usr/bin/env node
 import nodeModule from 'node:module';
-import {splitArgv} from './core/args.js';
-import {ExitCode, PortError} from './core/errors.js';
-import {commandSummaries, commands} from './commands/index.js';
-import type {CommandName} from './commands/names.js';
-import {writeStdout} from './core/output.js';
 import {version} from './version.js';
 
 // Node 22.1+ can keep compiled code on disk between runs (for the chunks imported from here on:
-// commands, meow, the dashboard). Node 20 has no such API and compiles every time.
+// commands, the dashboard). Node 20 has no such API and compiles every time.
 const compileCache = nodeModule as {enableCompileCache?: () => unknown};
 if (typeof compileCache.enableCompileCache === 'function') compileCache.enableCompileCache();
 
-const help = `
-  port: run the same services on the same ports in many git worktrees at once.
-
-  Usage
-    $ port <command> [options]
-
-  Commands
-${commandSummaries.map(([name, text]) => `    ${name.padEnd(26)}${text}`).join('\n')}
-
-  Options
-    --help       Show help (also: port <command> --help)
-    --version    Show the version
-
-  Environment
-    PORT_HOME    Where the registry, Traefik files and logs live (default ~/.port)
-    PORT_DEBUG=1 Print stack traces for errors
-`;
-
-const isCommand = (name: string): name is CommandName => Object.hasOwn(commands, name);
-
-async function main(argv: string[], script: string | undefined): Promise<number> {
-	// Process identity, process groups and signals are POSIX; see "Platforms" in readme.md.
-	if (process.platform === 'win32') throw new PortError('Windows is not supported; use WSL2 (port runs there as on Linux).', ExitCode.failure);
-	const {ours, rest} = splitArgv(argv);
-	const [name, ...args] = ours;
-	if (name === undefined) {
-		if (rest !== undefined) throw new PortError('Missing command before --.', ExitCode.usage, "Run 'port --help' for usage.");
-		process.stdout.write(help);
-		return ExitCode.ok;
+const argv = process.argv.slice(2);
+// `port --version` loads nothing else: every module (and Node built-in imported as ESM, e.g.
+// node:fs with its stream stack) costs start-up time against a 1.15x `node -e 0` budget
+// (bench/startup.mjs). fs comes through require, which skips the ESM wrapper of node:fs.
+if ((argv[0] === '--version' || argv[0] === '-v') && process.platform !== 'win32') {
+	const {writeSync} = nodeModule.createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
+	try {
+		writeSync(1, `${version}\n`);
+	} catch (error) {
+		// A closed reader (EPIPE) gets nothing; a full non-blocking pipe (EAGAIN) gets the stream.
+		if ((error as NodeJS.ErrnoException).code === 'EAGAIN') process.stdout.write(`${version}\n`);
+		else if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
 	}
-	if (name === '--version' || name === '-v') {
-		writeStdout(`${version}\n`);
-		return ExitCode.ok;
-	}
-	if (name === '--help' || name === '-h' || name === 'help') {
-		process.stdout.write(help);
-		return ExitCode.ok;
-	}
-	if (isCommand(name)) {
-		const command = await commands[name]();
-		return command.default(args, rest, {shorthand: false, script});
-	}
-	if (name.startsWith('-')) throw new PortError(`Unknown flag ${name}.`, ExitCode.usage, "Run 'port --help' for the list of commands.");
-	// `port <branch>` is `port enter <branch>`.
-	const enter = await commands.enter();
-	return enter.default(ours, rest, {shorthand: true, script});
+} else {
+	const {start} = await import('./main.js');
+	start(argv, process.argv[1]);
 }
-
-function report(error: unknown): number {
-	if (error instanceof PortError) {
-		process.stderr.write(`port: ${error.message}\n`);
-		if (error.hint) process.stderr.write(`${error.hint}\n`);
-		if (process.env['PORT_DEBUG'] === '1') process.stderr.write(`${error.stack}\n`);
-		return error.exitCode;
-	}
-	const message = error instanceof Error ? error.message : String(error);
-	process.stderr.write(`port: unexpected error: ${message}\n`);
-	process.stderr.write(process.env['PORT_DEBUG'] === '1' ? `${(error as Error)?.stack}\n` : 'Set PORT_DEBUG=1 for details.\n');
-	return ExitCode.failure;
-}
-
-// process.stdout / process.stderr are created on first use, and creating one costs start-up
-// time (a pipe or a terminal loads net and streams): `port --version` must not pay for stderr
-// (measured: creating both up front costs it ~2.5 ms, 4% of `node -e 0`, against a 1.15x budget).
-// Track the ones that exist, so exit() flushes only those and the EPIPE handler goes on each.
-const opened: NodeJS.WriteStream[] = [];
-// `port list | head -1` closes our stdout early (EPIPE); a closed terminal fails writes with EIO.
-// Neither is worth a stack trace, and throwing here would kill `port run` halfway through
-// stopping its child: output that cannot be shown is dropped.
-const onStreamError = (error: Error) => {
-	if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exitCode ??= 0;
-};
-for (const name of ['stdout', 'stderr'] as const) {
-	const descriptor = Object.getOwnPropertyDescriptor(process, name);
-	const get = descriptor?.get;
-	if (!get || !descriptor.configurable) {
-		opened.push(process[name].on('error', onStreamError));
-		continue;
-	}
-	Object.defineProperty(process, name, {
-		configurable: true,
-		enumerable: descriptor.enumerable,
-		get() {
-			const stream = get.call(process) as NodeJS.WriteStream;
-			if (!opened.includes(stream)) opened.push(stream.on('error', onStreamError));
-			return stream;
-		},
-	});
-}
-
-/** Exit once stdout/stderr are flushed: process.exit() alone can cut piped output short. */
-function exit(code: number): void {
-	const flush = (index: number): void => {
-		const stream = opened[index];
-		if (!stream) process.exit(code);
-		else if (stream.destroyed || stream.writableEnded) flush(index + 1);
-		else stream.write('', () => flush(index + 1));
-	};
-	flush(0);
-}
-
-main(process.argv.slice(2), process.argv[1]).then(exit, error => exit(report(error)));

@@ -33,6 +33,13 @@ export class UsageError extends PortError {
 	}
 }
 
+/** `port <command> --help`: cli.ts prints `text` to stdout and exits 0 (flushed, unlike process.exit()). */
+export class HelpRequested extends Error {
+	constructor(readonly text: string) {
+		super('help requested');
+	}
+}
+
 export const notInProject = () =>
 	new PortError("Not in a port-managed project. Run 'port init' first.", ExitCode.config);
 

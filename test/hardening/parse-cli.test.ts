@@ -1,4 +1,4 @@
-// The argument parser (meow, via commands/parse.ts) through the real CLI: for each argv shape the
+// The argument parser (commands/parse.ts, util.parseArgs) through the real CLI: for each argv shape the
 // exit code, the kind of output and the error line stay what they were when a second, hand-written
 // parser handled the simple shapes (the expectations were recorded from that build).
 import {afterEach, describe, expect, it} from 'vitest';

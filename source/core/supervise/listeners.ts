@@ -1,4 +1,3 @@
-import {execFile} from 'node:child_process';
 import {readFileSync, readdirSync, readlinkSync} from 'node:fs';
 
 /**
@@ -85,7 +84,9 @@ function procListeners(pgid: number): number[] {
 }
 
 /** `lsof -g` selects by process group; -F n prints `n*:5173` / `n[::1]:5173` lines. */
-function lsofListeners(pgid: number): Promise<number[]> {
+async function lsofListeners(pgid: number): Promise<number[]> {
+	// Loaded here, not at the top: `port list` reaches this module and never runs lsof.
+	const {execFile} = await import('node:child_process');
 	return new Promise(resolve => {
 		execFile('lsof', ['-nP', '-a', '-g', String(pgid), '-iTCP', '-sTCP:LISTEN', '-Fn'], {timeout: 5000}, (_error, stdout) => {
 			const ports = new Set<number>();

@@ -1,4 +1,3 @@
-import {connect} from 'node:net';
 import {groupListeners} from './listeners.js';
 
 /**
@@ -26,6 +25,8 @@ export interface ReadinessWatch {
 
 /** Does anything accept a TCP connection on localhost:port (v4, then v6)? Closed at once. */
 export async function acceptsOnLocalhost(port: number): Promise<boolean> {
+	// Loaded on first probe: `port list` imports this module for readinessText only.
+	const {connect} = await import('node:net');
 	const attempt = (host: string) =>
 		new Promise<boolean>(resolve => {
 			const socket = connect({host, port});
