@@ -2,7 +2,9 @@ import {ExitCode, UsageError} from '../core/errors.js';
 import {composeContext, hostServicesOf, planFor} from '../core/compose/project.js';
 import {detectProject} from '../core/git/project.js';
 import {readRegistry} from '../core/registry/registry.js';
+import {readComposeFile} from '../core/compose/compose-file.js';
 import {commands} from './index.js';
+import {commandAliases} from './names.js';
 import {parseCommand, positionals} from './parse.js';
 
 export const spec = {
@@ -27,7 +29,11 @@ export const commandFlags: Record<string, string[]> = {
 	kill: ['--all'],
 	down: ['--yes'],
 	status: ['--json'],
-	remove: ['--force', '--keep-branch'],
+	remove: ['--force', '--keep-branch', '--yes'],
+	prune: ['--dry-run', '--yes', '--base'],
+	cleanup: ['--dry-run', '--yes'],
+	rename: ['--yes'],
+	hook: ['--list'],
 	install: ['--dry-run', '--domain', '--mode', '--yes', '--shell-hook'],
 	uninstall: ['--dry-run', '--yes'],
 	doctor: ['--json'],
@@ -36,14 +42,17 @@ export const commandFlags: Record<string, string[]> = {
 /** What a word after a command completes to: a shell snippet printing candidates, one per line. */
 const branches = `git for-each-ref --format='%(refname:short)' refs/heads 2>/dev/null`;
 const dynamic: Array<[string[], string]> = [
-	[['enter', 'remove'], branches],
+	[['enter', 'remove', 'rm'], branches],
+	[['prune'], branches],
 	[['run', 'kill'], 'port completion __ports 2>/dev/null'],
 	[['urls', 'logs'], 'port completion __services 2>/dev/null'],
+	[['up', 'down'], 'port completion __compose 2>/dev/null'],
+	[['hook'], 'printf "%s\\n" post-create post-up'],
 	[['shell-hook', 'completion'], 'printf "%s\\n" bash zsh fish'],
 	[['install'], 'printf "%s\\n" resolver resolved networkmanager hosts'],
 ];
 
-const names = () => Object.keys(commands).sort();
+const names = () => [...Object.keys(commands), ...Object.keys(commandAliases)].sort();
 
 function bash(): string {
 	const cases = [...dynamic.map(([cmds, run]) => `      ${cmds.join('|')}) words="$(${run})";;`)];
@@ -102,7 +111,7 @@ function fish(): string {
 }
 
 /** Hidden helpers the scripts call: compose service names, or logical ports, of this worktree. */
-function candidates(what: '__services' | '__ports'): string[] {
+function candidates(what: '__services' | '__ports' | '__compose'): string[] {
 	const project = detectProject(process.cwd(), {allowNameClash: true});
 	if (!project) return [];
 	let routes: Array<{service: string; published: number}> = [];
@@ -112,6 +121,13 @@ function candidates(what: '__services' | '__ports'): string[] {
 		// no compose file: host services only
 	}
 	const hosts = hostServicesOf(readRegistry(), project.repoRoot, project.worktree);
+	if (what === '__compose') {
+		try {
+			return readComposeFile(composeContext(project).composeFile).services.map(svc => svc.name);
+		} catch {
+			return [];
+		}
+	}
 	if (what === '__services') return [...new Set([...routes.map(r => r.service), ...hosts.map(s => `host:${s.logicalPort}`)])];
 	return [...new Set([...routes.map(r => String(r.published)), ...hosts.map(s => String(s.logicalPort))])];
 }
@@ -119,7 +135,7 @@ function candidates(what: '__services' | '__ports'): string[] {
 export default async function completion(argv: string[]): Promise<number> {
 	const cli = await parseCommand(spec, argv);
 	const [shell] = positionals(spec, cli.input, 1, 'Missing <shell> (bash, zsh or fish).');
-	if (shell === '__services' || shell === '__ports') {
+	if (shell === '__services' || shell === '__ports' || shell === '__compose') {
 		try {
 			process.stdout.write(candidates(shell).map(c => `${c}\n`).join(''));
 		} catch {
