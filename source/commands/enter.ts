@@ -58,7 +58,7 @@ export default async function enter(argv: string[], _rest: string[] | undefined,
 	process.stderr.write(`port: ${said}: ${entered.path}\n`);
 	if (entered.source !== 'existing') {
 		const target = {repoRoot: project.repoRoot, worktreePath: entered.path, worktree, branch: entered.branch, domain: project.config.domain};
-		const hook = await runHook('post-create', target, process.stderr);
+		const hook = await runHook('post-create', target, true);
 		if (hook && hook.exitCode !== 0) {
 			// A half-made worktree is worse than none: remove it, and the branch if this run made it.
 			await removeWorktreeDir(project.repoRoot, entered.path, true);

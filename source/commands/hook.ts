@@ -40,7 +40,7 @@ export default async function hook(argv: string[]): Promise<number> {
 		return ExitCode.ok;
 	}
 	if (name.includes('/') || name.startsWith('.')) throw new UsageError(`Invalid hook name "${name}".`, `Usage: ${spec.usage}`);
-	const run = await runHook(name, target, process.stdout);
+	const run = await runHook(name, target, false);
 	if (!run) {
 		const why = listHooks(project.repoRoot).some(h => h.name === name) ? 'is not executable' : 'does not exist';
 		throw new PortError(`Hook .port/hooks/${name} ${why}.`, ExitCode.failure, "Run 'port hook --list' to see the hooks.");

@@ -37,7 +37,7 @@ export default async function open(argv: string[]): Promise<number> {
 	const project = requireProject();
 	cleanupStale();
 	if (hookState(project.repoRoot, 'post-up') === 'ready') {
-		const run = (await runHook('post-up', hookTargetOf(project), process.stdout))!;
+		const run = (await runHook('post-up', hookTargetOf(project), false))!;
 		if (run.exitCode !== 0) process.stderr.write(`port: hook post-up failed (exit ${run.exitCode}); log: ${run.logFile}\n`);
 		return run.exitCode;
 	}

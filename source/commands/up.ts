@@ -76,7 +76,7 @@ export default async function up(argv: string[]): Promise<number> {
 	for (const route of result.routes) {
 		process.stdout.write(`  ${route.service.padEnd(16)} ${urlOf(result.ctx.hostname, route.published).padEnd(36)} -> container port ${route.target}\n`);
 	}
-	const hook = await runHook('post-up', hookTargetOf(project), process.stderr);
+	const hook = await runHook('post-up', hookTargetOf(project), true);
 	if (hook && hook.exitCode !== 0) {
 		throw new PortError(`post-up hook failed (exit ${hook.exitCode}); the services are up.`, ExitCode.failure, `Its output is in ${hook.logFile}; 'port hook post-up' runs it again.`);
 	}

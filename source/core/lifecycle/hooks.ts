@@ -65,11 +65,11 @@ export interface HookRun {
 }
 
 /**
- * Runs one hook in the worktree with the PORT_* environment. Its output goes to `out` as it comes
- * (stderr for enter/up, whose stdout is for scripts) and to its log file (the latest run).
+ * Runs one hook in the worktree with the PORT_* environment. Its output is shown as it comes (all
+ * on stderr with `toStderr`: enter's stdout is a path for scripts) and kept in its log file (the latest run).
  * Returns undefined when there is no runnable hook; a non-executable file gets a one-line note.
  */
-export async function runHook(name: string, target: HookTarget, out: NodeJS.WritableStream): Promise<HookRun | undefined> {
+export async function runHook(name: string, target: HookTarget, toStderr: boolean): Promise<HookRun | undefined> {
 	const state = hookState(target.repoRoot, name);
 	const file = hookFile(target.repoRoot, name);
 	if (state === 'missing') return undefined;
@@ -86,12 +86,12 @@ export async function runHook(name: string, target: HookTarget, out: NodeJS.Writ
 	const log = createWriteStream(logFile);
 	log.write(`# ${name} in ${target.worktreePath} at ${new Date().toISOString()}\n`);
 	const child = spawn(file, [], {cwd: target.worktreePath, env: {...process.env, ...hookEnv(target)}, stdio: ['ignore', 'pipe', 'pipe']});
-	const relay = (chunk: Buffer) => {
+	const relay = (out: NodeJS.WritableStream) => (chunk: Buffer) => {
 		out.write(chunk);
 		log.write(chunk);
 	};
-	child.stdout.on('data', relay);
-	child.stderr.on('data', relay);
+	child.stdout.on('data', relay(toStderr ? process.stderr : process.stdout));
+	child.stderr.on('data', relay(process.stderr));
 	const exitCode = await new Promise<number>((resolve, reject) => {
 		child.once('error', error => reject(new PortError(`Could not run hook ${name}: ${error.message}`, ExitCode.failure, `Check the #! line of ${file}.`)));
 		child.once('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
