@@ -3,8 +3,7 @@ import {composeContext, hostServicesOf, planFor} from '../core/compose/project.j
 import {detectProject} from '../core/git/project.js';
 import {readRegistry} from '../core/registry/registry.js';
 import {readComposeFile} from '../core/compose/compose-file.js';
-import {commands} from './index.js';
-import {commandAliases} from './names.js';
+import {commandAliases, commandNames} from './names.js';
 import {parseCommand, positionals} from './parse.js';
 
 export const spec = {
@@ -52,7 +51,8 @@ const dynamic: Array<[string[], string]> = [
 	[['install'], 'printf "%s\\n" resolver resolved networkmanager hosts'],
 ];
 
-const names = () => [...Object.keys(commands), ...Object.keys(commandAliases)].sort();
+// From names.ts, not index.ts: index.ts loads this module (no import circle).
+const names = () => [...commandNames, ...Object.keys(commandAliases)].sort();
 
 function bash(): string {
 	const cases = [...dynamic.map(([cmds, run]) => `      ${cmds.join('|')}) words="$(${run})";;`)];
