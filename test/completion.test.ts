@@ -46,7 +46,7 @@ describe('port completion', () => {
 		expect(bashComplete(result.stdout, ['port', 'prune', '--'], repo, shellEnv).sort()).toEqual(['--base', '--dry-run', '--yes']);
 		expect(bashComplete(result.stdout, ['port', 'hook', ''], repo, shellEnv).sort()).toEqual(['--list', 'post-create', 'post-up']);
 		expect(bashComplete(result.stdout, ['port', 'down', ''], repo, shellEnv).sort()).toEqual(['--yes', 'db', 'web']);
-		expect(bashComplete(result.stdout, ['port', 'rm', 'fe'], repo, shellEnv)).toEqual(['feat/login']);
+		expect(bashComplete(result.stdout, ['port', 'rm', ''], repo, shellEnv).sort()).toEqual(['--force', '--keep-branch', '--yes', 'feat/login', 'main']);
 		expect(bashComplete(result.stdout, ['port', 'c'], repo, shellEnv)).toEqual(['cleanup', 'completion', 'compose']);
 	});
 
@@ -57,7 +57,7 @@ describe('port completion', () => {
 		expect(zsh.startsWith('#compdef port\n')).toBe(true);
 		expect(zsh).toContain('compdef _port port');
 		expect(zsh).toContain("git for-each-ref --format='%(refname:short)' refs/heads");
-		expect(zsh).toContain('(remove) candidates+=(--force --keep-branch --yes) ;;');
+		expect(zsh).toContain('(remove|rm) candidates+=(--force --keep-branch --yes) ;;');
 		const fish = (await port(['completion', 'fish'], cwd, e)).stdout;
 		expect(fish).toContain('complete -c port -f\n');
 		expect(fish).toContain("complete -c port -n '__fish_seen_subcommand_from install' -l dry-run\n");

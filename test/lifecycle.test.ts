@@ -114,3 +114,18 @@ describe('port cleanup', () => {
 		expect((await port(['cleanup', '--yes'], repo, env)).stdout).toBe('No archive/* branches to delete.\n');
 	});
 });
+
+describe('port prune, when one removal fails', () => {
+	it('reports the locked worktree, removes the others and exits 1', async () => {
+		const {repo, env} = await setup();
+		const locked = await enter(repo, env, 'feat/locked');
+		const other = await enter(repo, env, 'feat/other');
+		git(repo, 'worktree', 'lock', locked);
+		const result = await port(['prune', '--yes'], repo, env);
+		expect(result.code).toBe(1);
+		expect(result.stderr).toContain('port: could not remove feat-locked: git worktree remove failed');
+		expect(existsSync(locked)).toBe(true);
+		expect(existsSync(other)).toBe(false);
+		expect(branches(repo)).toContain('feat/locked');
+	});
+});

@@ -41,7 +41,7 @@ export const commandFlags: Record<string, string[]> = {
 /** What a word after a command completes to: a shell snippet printing candidates, one per line. */
 const branches = `git for-each-ref --format='%(refname:short)' refs/heads 2>/dev/null`;
 const dynamic: Array<[string[], string]> = [
-	[['enter', 'remove', 'rm'], branches],
+	[['enter', 'remove'], branches],
 	[['prune'], branches],
 	[['run', 'kill'], 'port completion __ports 2>/dev/null'],
 	[['urls', 'logs'], 'port completion __services 2>/dev/null'],
@@ -52,11 +52,16 @@ const dynamic: Array<[string[], string]> = [
 ];
 
 // From names.ts, not index.ts: index.ts loads this module (no import circle).
+/** A command and its aliases (remove, rm): they complete alike. */
+const withAliases = (cmd: string) => [cmd, ...Object.keys(commandAliases).filter(alias => commandAliases[alias] === cmd)];
+const flagTable = () => Object.entries(commandFlags).map(([cmd, flags]) => [withAliases(cmd), flags] as const);
+const dynamicTable = () => dynamic.map(([cmds, run]) => [cmds.flatMap(withAliases), run] as const);
+
 const names = () => [...commandNames, ...Object.keys(commandAliases)].sort();
 
 function bash(): string {
-	const cases = [...dynamic.map(([cmds, run]) => `      ${cmds.join('|')}) words="$(${run})";;`)];
-	const flagCases = Object.entries(commandFlags).map(([cmd, flags]) => `      ${cmd}) words="$words ${flags.join(' ')}";;`);
+	const cases = dynamicTable().map(([cmds, run]) => `      ${cmds.join('|')}) words="$(${run})";;`);
+	const flagCases = flagTable().map(([cmds, flags]) => `      ${cmds.join('|')}) words="$words ${flags.join(' ')}";;`);
 	return `# port completion for bash. Load with: source <(port completion bash)
 _port_complete() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" cmd="\${COMP_WORDS[1]}" words=""
@@ -77,8 +82,8 @@ complete -F _port_complete port
 }
 
 function zsh(): string {
-	const cases = dynamic.map(([cmds, run]) => `    (${cmds.join('|')}) candidates=(\${(f)"$(${run})"}) ;;`);
-	const flagCases = Object.entries(commandFlags).map(([cmd, flags]) => `    (${cmd}) candidates+=(${flags.join(' ')}) ;;`);
+	const cases = dynamicTable().map(([cmds, run]) => `    (${cmds.join('|')}) candidates=(\${(f)"$(${run})"}) ;;`);
+	const flagCases = flagTable().map(([cmds, flags]) => `    (${cmds.join('|')}) candidates+=(${flags.join(' ')}) ;;`);
 	return `#compdef port
 # port completion for zsh. Load with: source <(port completion zsh)   (after compinit)
 _port() {
@@ -103,9 +108,9 @@ function fish(): string {
 	const lines = ['# port completion for fish. Load with: port completion fish | source', 'complete -c port -f'];
 	lines.push(`complete -c port -n __fish_use_subcommand -a '${names().join(' ')}'`);
 	lines.push(`complete -c port -n __fish_use_subcommand -a '(${branches})'`);
-	for (const [cmds, run] of dynamic) lines.push(`complete -c port -n '__fish_seen_subcommand_from ${cmds.join(' ')}' -a '(${run.replaceAll("'", "\\'")})'`);
-	for (const [cmd, flags] of Object.entries(commandFlags)) {
-		for (const flag of flags) lines.push(`complete -c port -n '__fish_seen_subcommand_from ${cmd}' -l ${flag.slice(2)}`);
+	for (const [cmds, run] of dynamicTable()) lines.push(`complete -c port -n '__fish_seen_subcommand_from ${cmds.join(' ')}' -a '(${run.replaceAll("'", "\\'")})'`);
+	for (const [cmds, flags] of flagTable()) {
+		for (const flag of flags) lines.push(`complete -c port -n '__fish_seen_subcommand_from ${cmds.join(' ')}' -l ${flag.slice(2)}`);
 	}
 	return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,4 @@
-import {ExitCode, UsageError} from '../core/errors.js';
+import {ExitCode, PortError, UsageError} from '../core/errors.js';
 import {stopTraefikIfUnused} from '../core/compose/project.js';
 import {requireProject} from '../core/git/project.js';
 import {cleanupStale} from '../core/supervise/stale.js';
@@ -16,7 +16,8 @@ export const spec = {
   or whose upstream branch is gone (deleted on the remote after a merge): like port remove,
   it stops their Compose and host services and archives each branch as archive/<branch>-<time>.
   Worktrees with uncommitted or untracked changes, and the one you are in, are skipped and listed.
-  Asks first in a terminal; without a terminal it needs --yes.
+  Asks first in a terminal; without a terminal it needs --yes. A worktree that cannot be
+  removed is reported and the others are still removed (exit 1).
 
   Options
     --dry-run        Only list what would be removed
@@ -47,11 +48,21 @@ export default async function prune(argv: string[]): Promise<number> {
 			return ExitCode.failure;
 		}
 	}
-	for (const {worktree} of plan.remove) await removeWorktree(project, worktree, {force: false, keepBranch: false}, out);
+	// One worktree that cannot go (a locked worktree, a docker failure) does not stop the others.
+	let failed = 0;
+	for (const {worktree} of plan.remove) {
+		try {
+			await removeWorktree(project, worktree, {force: false, keepBranch: false}, out);
+		} catch (error) {
+			if (!(error instanceof PortError)) throw error;
+			failed++;
+			process.stderr.write(`port: could not remove ${worktree.name}: ${error.message}\n`);
+		}
+	}
 	try {
 		await stopTraefikIfUnused();
 	} catch (error) {
 		warn(`could not stop Traefik: ${(error as Error).message}`);
 	}
-	return ExitCode.ok;
+	return failed > 0 ? ExitCode.failure : ExitCode.ok;
 }
