@@ -80,6 +80,15 @@ describe('hooks', () => {
 		expect(kept.code).toBe(1);
 		expect(kept.stderr).toContain('removed the new worktree');
 		expect(git(repo, 'branch', '--list', 'existing').trim()).toBe('existing');
+		// A hook that cannot even start (its interpreter is missing) counts as failed (126): the worktree goes too.
+		const file = path.join(repo, '.port', 'hooks', 'post-create');
+		writeFileSync(file, '#!/nonexistent/interpreter\necho never\n');
+		chmodSync(file, 0o755);
+		const noShebang = await port(['enter', 'feat/noexec'], repo, env);
+		expect(noShebang.code).toBe(1);
+		expect(noShebang.stderr).toContain('port: could not run hook post-create: ');
+		expect(noShebang.stderr).toContain('port: post-create hook failed (exit 126)');
+		expect(existsSync(path.join(repo, '.port', 'trees', 'feat-noexec'))).toBe(false);
 	});
 
 	it('a hook without the executable bit is not run, with a note', async () => {

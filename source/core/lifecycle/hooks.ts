@@ -3,7 +3,7 @@ import {accessSync, constants, createWriteStream, existsSync, mkdirSync, readdir
 import path from 'node:path';
 import {hostnameFor, sanitizeName, shortHash} from '../names.js';
 import {logsDir, projectDir} from '../paths.js';
-import {ExitCode, PortError, fsError} from '../errors.js';
+import {fsError} from '../errors.js';
 
 /** The hooks port runs: post-create after `port enter` makes a worktree, post-up after `port up`. */
 export const hookNames = ['post-create', 'post-up'] as const;
@@ -92,8 +92,15 @@ export async function runHook(name: string, target: HookTarget, toStderr: boolea
 	};
 	child.stdout.on('data', relay(toStderr ? process.stderr : process.stdout));
 	child.stderr.on('data', relay(process.stderr));
-	const exitCode = await new Promise<number>((resolve, reject) => {
-		child.once('error', error => reject(new PortError(`Could not run hook ${name}: ${error.message}`, ExitCode.failure, `Check the #! line of ${file}.`)));
+	const exitCode = await new Promise<number>(resolve => {
+		// Not runnable (no #! line, a missing interpreter): a failed run like any other, so a
+		// failed post-create still removes its worktree.
+		child.once('error', error => {
+			const line = `port: could not run hook ${name}: ${error.message} (check the #! line of ${file})\n`;
+			process.stderr.write(line);
+			log.write(line);
+			resolve(126);
+		});
 		child.once('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
 	}).finally(() => new Promise(resolve => log.end(`# exit code ${child.exitCode ?? child.signalCode}\n`, () => resolve(undefined))));
 	return {exitCode, logFile};
