@@ -1,8 +1,8 @@
 import {chmodSync, existsSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {port, readRegistryFile, type CliEnv} from './helpers/cli.js';
-import {fakeDocker, git, makeRepo, runCleanups, tempDir} from './helpers/env.js';
+import {finished, port, readRegistryFile, startPort, type CliEnv} from './helpers/cli.js';
+import {fakeDocker, git, makeRepo, runCleanups, tempDir, waitFor} from './helpers/env.js';
 
 afterEach(() => runCleanups());
 
@@ -151,5 +151,21 @@ describe('hooks', () => {
 		const viaHook = await port(['open'], repo, withBrowser);
 		expect(viaHook.code, viaHook.stderr).toBe(0);
 		expect(readFileSync(opened, 'utf8')).toBe('http://app.port:3000\nhook-opened\n');
+	});
+});
+
+describe('an interrupted post-create', () => {
+	it('SIGTERM to port ends the hook and still removes the worktree (exit 1)', async () => {
+		const {repo, env} = await setup();
+		const started = path.join(tempDir(), 'started');
+		hook(repo, 'post-create', `touch '${started}'\nsleep 30 &\nwait $!`);
+		const child = startPort(['enter', 'feat/slow'], repo, env);
+		await waitFor(() => existsSync(started), {what: 'the hook to start'});
+		child.kill('SIGTERM');
+		const result = await finished(child);
+		expect(result.code, result.stderr).toBe(1);
+		expect(result.stderr).toMatch(/post-create hook failed \(exit 143\): removed the new worktree/);
+		expect(existsSync(path.join(repo, '.port', 'trees', 'feat-slow'))).toBe(false);
+		expect(git(repo, 'branch', '--list', 'feat/slow').trim()).toBe('');
 	});
 });

@@ -1,5 +1,6 @@
 import {spawn} from 'node:child_process';
 import {accessSync, constants, createWriteStream, existsSync, mkdirSync, readdirSync, statSync} from 'node:fs';
+import {constants as osConstants} from 'node:os';
 import path from 'node:path';
 import {hostnameFor, sanitizeName, shortHash} from '../names.js';
 import {logsDir, projectDir} from '../paths.js';
@@ -85,13 +86,26 @@ export async function runHook(name: string, target: HookTarget, toStderr: boolea
 	}
 	const log = createWriteStream(logFile);
 	log.write(`# ${name} in ${target.worktreePath} at ${new Date().toISOString()}\n`);
-	const child = spawn(file, [], {cwd: target.worktreePath, env: {...process.env, ...hookEnv(target)}, stdio: ['ignore', 'pipe', 'pipe']});
+	// Its own process group, so a signal reaches what it started too (`npm ci` under the script).
+	const child = spawn(file, [], {cwd: target.worktreePath, env: {...process.env, ...hookEnv(target)}, stdio: ['ignore', 'pipe', 'pipe'], detached: true});
 	const relay = (out: NodeJS.WritableStream) => (chunk: Buffer) => {
 		out.write(chunk);
 		log.write(chunk);
 	};
 	child.stdout.on('data', relay(toStderr ? process.stderr : process.stdout));
 	child.stderr.on('data', relay(process.stderr));
+	// Ctrl+C / SIGTERM reach the hook (a terminal's Ctrl+C reaches it anyway): port waits for it
+	// to end, so the caller still cleans up (a failed post-create removes its worktree).
+	const forward = (signal: NodeJS.Signals) => {
+		if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+		try {
+			process.kill(-child.pid, signal);
+		} catch {
+			child.kill(signal);
+		}
+	};
+	const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+	for (const signal of signals) process.on(signal, forward);
 	const exitCode = await new Promise<number>(resolve => {
 		// Not runnable (no #! line, a missing interpreter): a failed run like any other, so a
 		// failed post-create still removes its worktree.
@@ -101,7 +115,22 @@ export async function runHook(name: string, target: HookTarget, toStderr: boolea
 			log.write(line);
 			resolve(126);
 		});
-		child.once('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+		// On exit, not close: a background process the hook left running may hold its output open.
+		// Output still buffered is read for a moment, then the pipes are let go.
+		child.once('exit', (code, signal) => {
+			const done = () => resolve(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1));
+			const timer = setTimeout(() => {
+				child.stdout.destroy();
+				child.stderr.destroy();
+				done();
+			}, 300);
+			child.once('close', () => {
+				clearTimeout(timer);
+				done();
+			});
+		});
+	}).finally(() => {
+		for (const signal of signals) process.off(signal, forward);
 	}).finally(() => new Promise(resolve => log.end(`# exit code ${child.exitCode ?? child.signalCode}\n`, () => resolve(undefined))));
 	return {exitCode, logFile};
 }
