@@ -46,7 +46,7 @@ export const commandSummaries: Array<[string, string]> = [
 	['urls [service]', 'URLs of this worktree'],
 	['remove [branch] [flags]', 'Stop and remove a worktree (this one), archive its branch (alias: rm)'],
 	['prune [--dry-run] [--yes]', 'Remove worktrees merged into the base branch (or upstream gone)'],
-	['cleanup [--dry-run] [--yes]', 'Delete the archive/* branches remove and prune made'],
+	['cleanup [--dry-run]', 'Delete the archive/* branches remove and prune made'],
 	['rename <new-branch>', "Rename this worktree's branch and directory (alias: mv)"],
 	['hook <name> | --list', 'Run a .port/hooks/ hook again (post-create, post-up), or list them'],
 	['open', 'Run the post-up hook, or open the first URL of this worktree'],
