@@ -2,8 +2,8 @@ import {execFileSync} from 'node:child_process';
 import {chmodSync, existsSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {port, readRegistryFile, type CliEnv} from './helpers/cli.js';
-import {cliPath, fakeDocker, git, makeRepo, pathWith, runCleanups, tempDir} from './helpers/env.js';
+import {port, readRegistryFile, startPort, type CliEnv} from './helpers/cli.js';
+import {cliPath, fakeDocker, git, makeRepo, pathWith, repoDir, runCleanups, tempDir, waitFor} from './helpers/env.js';
 
 afterEach(() => runCleanups());
 
@@ -125,5 +125,31 @@ describe('port down [service...]', () => {
 		expect(fake.calls().some(c => c.at(-1) === 'down')).toBe(false);
 		expect(readRegistryFile(env.portHome).projects).toHaveLength(1);
 		expect(readFileSync(path.join(repo, '.port', 'override.yml'), 'utf8')).toContain('web');
+	});
+});
+
+describe('port rename and port open with a host service', () => {
+	it('refuses while port run serves the worktree; port open opens its URL; --yes stops it and renames', async () => {
+		const {repo, env} = await setup();
+		const tree = await enter(repo, env, 'feat/host');
+		startPort(['run', '3000', '--', process.execPath, path.join(repoDir, 'test', 'fixtures', 'server.cjs'), 'rename'], tree, env);
+		await waitFor(() => readRegistryFile(env.portHome).hostServices.length === 1, {what: 'the host service'});
+		const refused = await port(['rename', 'feat/moved'], tree, env);
+		expect(refused.code).toBe(4);
+		expect(refused.stderr).toContain('port: feat-host has running services (host service feat-host:3000');
+
+		const opened = path.join(tempDir(), 'opened.txt');
+		const browser = path.join(tempDir(), 'browser');
+		writeFileSync(browser, `#!/bin/sh\necho "$1" > '${opened}'\n`);
+		chmodSync(browser, 0o755);
+		const open = await port(['open'], tree, {...env, extra: {BROWSER: browser}});
+		expect(open.code, open.stderr).toBe(0);
+		expect(readFileSync(opened, 'utf8')).toBe('http://feat-host.port:3000\n');
+
+		const renamed = await port(['rename', 'feat/moved', '--yes'], tree, env);
+		expect(renamed.code, renamed.stderr).toBe(0);
+		expect(renamed.stderr).toContain('port: stopped host service feat-host:3000');
+		expect(readRegistryFile(env.portHome).hostServices).toEqual([]);
+		expect(existsSync(path.join(repo, '.port', 'trees', 'feat-moved'))).toBe(true);
 	});
 });
