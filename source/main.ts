@@ -2,7 +2,7 @@
 import {splitArgv} from './core/args.js';
 import {ExitCode, HelpRequested, PortError} from './core/errors.js';
 import {commandSummaries, commands} from './commands/index.js';
-import type {CommandName} from './commands/names.js';
+import {resolveAlias, type CommandName} from './commands/names.js';
 
 const help = `
   port: run the same services on the same ports in many git worktrees at once.
@@ -28,7 +28,8 @@ async function main(argv: string[], script: string | undefined): Promise<number>
 	// Process identity, process groups and signals are POSIX; see "Platforms" in readme.md.
 	if (process.platform === 'win32') throw new PortError('Windows is not supported; use WSL2 (port runs there as on Linux).', ExitCode.failure);
 	const {ours, rest} = splitArgv(argv);
-	const [name, ...args] = ours;
+	const [given, ...args] = ours;
+	const name = given === undefined ? undefined : resolveAlias(given);
 	if (name === undefined) {
 		if (rest !== undefined) throw new PortError('Missing command before --.', ExitCode.usage, "Run 'port --help' for usage.");
 		process.stdout.write(help);

@@ -39,11 +39,16 @@ describe('port completion', () => {
 		expect(loaded.trim()).toBe('complete -F _port_complete port');
 		expect(bashComplete(result.stdout, ['port', 'un'], repo, shellEnv)).toEqual(['uninstall']);
 		expect(bashComplete(result.stdout, ['port', 'fe'], repo, shellEnv)).toEqual(['feat/login']);
-		expect(bashComplete(result.stdout, ['port', 'remove', ''], repo, shellEnv).sort()).toEqual(['--force', '--keep-branch', 'feat/login', 'main']);
+		expect(bashComplete(result.stdout, ['port', 'remove', ''], repo, shellEnv).sort()).toEqual(['--force', '--keep-branch', '--yes', 'feat/login', 'main']);
 		expect(bashComplete(result.stdout, ['port', 'install', '--d'], repo, shellEnv).sort()).toEqual(['--domain', '--dry-run']);
 		expect(bashComplete(result.stdout, ['port', 'urls', ''], repo, shellEnv).sort()).toEqual(['db', 'web']);
 		// db publishes Postgres's port: a tcp port of its own, not a logical port to route.
 		expect(bashComplete(result.stdout, ['port', 'run', ''], repo, shellEnv).sort()).toEqual(['--no-inject', '--replace', '8080']);
+		expect(bashComplete(result.stdout, ['port', 'prune', '--'], repo, shellEnv).sort()).toEqual(['--base', '--dry-run', '--yes']);
+		expect(bashComplete(result.stdout, ['port', 'hook', ''], repo, shellEnv).sort()).toEqual(['--list', 'post-create', 'post-up']);
+		expect(bashComplete(result.stdout, ['port', 'down', ''], repo, shellEnv).sort()).toEqual(['--yes', 'db', 'web']);
+		expect(bashComplete(result.stdout, ['port', 'rm', ''], repo, shellEnv).sort()).toEqual(['--force', '--keep-branch', '--yes', 'feat/login', 'main']);
+		expect(bashComplete(result.stdout, ['port', 'c'], repo, shellEnv)).toEqual(['cleanup', 'completion', 'compose']);
 	});
 
 	it('zsh and fish scripts name every command, the flags and the branch lookup', async () => {
@@ -53,11 +58,11 @@ describe('port completion', () => {
 		expect(zsh.startsWith('#compdef port\n')).toBe(true);
 		expect(zsh).toContain('compdef _port port');
 		expect(zsh).toContain("git for-each-ref --format='%(refname:short)' refs/heads");
-		expect(zsh).toContain('(remove) candidates+=(--force --keep-branch) ;;');
+		expect(zsh).toContain('(remove|rm) candidates+=(--force --keep-branch --yes) ;;');
 		const fish = (await port(['completion', 'fish'], cwd, e)).stdout;
 		expect(fish).toContain('complete -c port -f\n');
 		expect(fish).toContain("complete -c port -n '__fish_seen_subcommand_from install' -l dry-run\n");
-		expect(fish).toContain("complete -c port -n '__fish_seen_subcommand_from enter remove' -a '(git for-each-ref");
+		expect(fish).toContain("complete -c port -n '__fish_seen_subcommand_from enter remove rm' -a '(git for-each-ref");
 		for (const name of Object.keys(commands)) {
 			expect(zsh).toMatch(new RegExp(`candidates=\\([^)]*\\b${name}\\b`));
 			expect(fish).toMatch(new RegExp(`__fish_use_subcommand -a '[^']*\\b${name}\\b`));

@@ -86,7 +86,7 @@ describe('port enter', () => {
 		const {repo, env} = await setup();
 		const state = () => [git(repo, 'branch', '--list'), git(repo, 'worktree', 'list', '--porcelain')];
 		const before = state();
-		const typos = {lsit: 'list', dwon: 'down', donw: 'down', iu: 'ui', pu: 'up', ls: 'list', rm: 'remove', stauts: 'status', klil: 'kill', inti: 'init', hlep: '--help'};
+		const typos = {lsit: 'list', dwon: 'down', donw: 'down', iu: 'ui', pu: 'up', sl: 'list', mr: 'remove', stauts: 'status', klil: 'kill', inti: 'init', hlep: '--help'};
 		for (const [typo, meant] of Object.entries(typos)) {
 			const result = await port([typo], repo, env);
 			expect(result.code, typo).toBe(2);

@@ -2,7 +2,8 @@ import {ExitCode, UsageError} from '../core/errors.js';
 import {composeContext, hostServicesOf, planFor} from '../core/compose/project.js';
 import {detectProject} from '../core/git/project.js';
 import {readRegistry} from '../core/registry/registry.js';
-import {commandNames} from './names.js';
+import {readComposeFile} from '../core/compose/compose-file.js';
+import {commandAliases, commandNames} from './names.js';
 import {parseCommand, positionals} from './parse.js';
 
 export const spec = {
@@ -27,7 +28,11 @@ export const commandFlags: Record<string, string[]> = {
 	kill: ['--all'],
 	down: ['--yes'],
 	status: ['--json'],
-	remove: ['--force', '--keep-branch'],
+	remove: ['--force', '--keep-branch', '--yes'],
+	prune: ['--dry-run', '--yes', '--base'],
+	cleanup: ['--dry-run', '--yes'],
+	rename: ['--yes'],
+	hook: ['--list'],
 	install: ['--dry-run', '--domain', '--mode', '--yes', '--shell-hook'],
 	uninstall: ['--dry-run', '--yes'],
 	doctor: ['--json'],
@@ -38,17 +43,26 @@ export const commandFlags: Record<string, string[]> = {
 const branches = `git for-each-ref --format='%(refname:short)' refs/heads 2>/dev/null`;
 const dynamic: Array<[string[], string]> = [
 	[['enter', 'remove'], branches],
+	[['prune'], branches],
 	[['run', 'kill'], 'port completion __ports 2>/dev/null'],
 	[['urls', 'logs'], 'port completion __services 2>/dev/null'],
+	[['up', 'down'], 'port completion __compose 2>/dev/null'],
+	[['hook'], 'printf "%s\\n" post-create post-up'],
 	[['shell-hook', 'completion'], 'printf "%s\\n" bash zsh fish'],
 	[['install'], 'printf "%s\\n" resolver resolved networkmanager hosts'],
 ];
 
-const names = () => [...commandNames].sort();
+// From names.ts, not index.ts: index.ts loads this module (no import circle).
+/** A command and its aliases (remove, rm): they complete alike. */
+const withAliases = (cmd: string) => [cmd, ...Object.keys(commandAliases).filter(alias => commandAliases[alias] === cmd)];
+const flagTable = () => Object.entries(commandFlags).map(([cmd, flags]) => [withAliases(cmd), flags] as const);
+const dynamicTable = () => dynamic.map(([cmds, run]) => [cmds.flatMap(withAliases), run] as const);
+
+const names = () => [...commandNames, ...Object.keys(commandAliases)].sort();
 
 function bash(): string {
-	const cases = [...dynamic.map(([cmds, run]) => `      ${cmds.join('|')}) words="$(${run})";;`)];
-	const flagCases = Object.entries(commandFlags).map(([cmd, flags]) => `      ${cmd}) words="$words ${flags.join(' ')}";;`);
+	const cases = dynamicTable().map(([cmds, run]) => `      ${cmds.join('|')}) words="$(${run})";;`);
+	const flagCases = flagTable().map(([cmds, flags]) => `      ${cmds.join('|')}) words="$words ${flags.join(' ')}";;`);
 	return `# port completion for bash. Load with: source <(port completion bash)
 _port_complete() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" cmd="\${COMP_WORDS[1]}" words=""
@@ -69,8 +83,8 @@ complete -F _port_complete port
 }
 
 function zsh(): string {
-	const cases = dynamic.map(([cmds, run]) => `    (${cmds.join('|')}) candidates=(\${(f)"$(${run})"}) ;;`);
-	const flagCases = Object.entries(commandFlags).map(([cmd, flags]) => `    (${cmd}) candidates+=(${flags.join(' ')}) ;;`);
+	const cases = dynamicTable().map(([cmds, run]) => `    (${cmds.join('|')}) candidates=(\${(f)"$(${run})"}) ;;`);
+	const flagCases = flagTable().map(([cmds, flags]) => `    (${cmds.join('|')}) candidates+=(${flags.join(' ')}) ;;`);
 	return `#compdef port
 # port completion for zsh. Load with: source <(port completion zsh)   (after compinit)
 _port() {
@@ -95,15 +109,15 @@ function fish(): string {
 	const lines = ['# port completion for fish. Load with: port completion fish | source', 'complete -c port -f'];
 	lines.push(`complete -c port -n __fish_use_subcommand -a '${names().join(' ')}'`);
 	lines.push(`complete -c port -n __fish_use_subcommand -a '(${branches})'`);
-	for (const [cmds, run] of dynamic) lines.push(`complete -c port -n '__fish_seen_subcommand_from ${cmds.join(' ')}' -a '(${run.replaceAll("'", "\\'")})'`);
-	for (const [cmd, flags] of Object.entries(commandFlags)) {
-		for (const flag of flags) lines.push(`complete -c port -n '__fish_seen_subcommand_from ${cmd}' -l ${flag.slice(2)}`);
+	for (const [cmds, run] of dynamicTable()) lines.push(`complete -c port -n '__fish_seen_subcommand_from ${cmds.join(' ')}' -a '(${run.replaceAll("'", "\\'")})'`);
+	for (const [cmds, flags] of flagTable()) {
+		for (const flag of flags) lines.push(`complete -c port -n '__fish_seen_subcommand_from ${cmds.join(' ')}' -l ${flag.slice(2)}`);
 	}
 	return `${lines.join('\n')}\n`;
 }
 
 /** Hidden helpers the scripts call: compose service names, or logical ports, of this worktree. */
-function candidates(what: '__services' | '__ports'): string[] {
+function candidates(what: '__services' | '__ports' | '__compose'): string[] {
 	const project = detectProject(process.cwd(), {allowNameClash: true});
 	if (!project) return [];
 	let routes: Array<{service: string; published: number}> = [];
@@ -114,6 +128,13 @@ function candidates(what: '__services' | '__ports'): string[] {
 		// no compose file: host services only
 	}
 	const hosts = hostServicesOf(readRegistry(), project.repoRoot, project.worktree);
+	if (what === '__compose') {
+		try {
+			return readComposeFile(composeContext(project).composeFile).services.map(svc => svc.name);
+		} catch {
+			return [];
+		}
+	}
 	if (what === '__services') return [...new Set([...routes, ...tcp].map(r => r.service).sort()), ...hosts.map(s => `host:${s.logicalPort}`)];
 	return [...new Set([...routes.map(r => String(r.published)), ...hosts.map(s => String(s.logicalPort))])];
 }
@@ -121,7 +142,7 @@ function candidates(what: '__services' | '__ports'): string[] {
 export default async function completion(argv: string[]): Promise<number> {
 	const cli = await parseCommand(spec, argv);
 	const [shell] = positionals(spec, cli.input, 1, 'Missing <shell> (bash, zsh or fish).');
-	if (shell === '__services' || shell === '__ports') {
+	if (shell === '__services' || shell === '__ports' || shell === '__compose') {
 		try {
 			process.stdout.write(candidates(shell).map(c => `${c}\n`).join(''));
 		} catch {

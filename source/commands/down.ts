@@ -1,5 +1,6 @@
 import {ExitCode} from '../core/errors.js';
-import {composeContext, composeDown, hostServicesOf, stopTraefikIfUnused} from '../core/compose/project.js';
+import {composeArgs, composeContext, composeDown, hostServicesOf, stopTraefikIfUnused} from '../core/compose/project.js';
+import {composeVersion, docker, explainFailure} from '../core/docker/cli.js';
 import {serviceLabel} from '../core/supervise/conflicts.js';
 import {stopHostService} from '../core/supervise/control.js';
 import {requireProject} from '../core/git/project.js';
@@ -11,12 +12,16 @@ import {confirm} from './prompt.js';
 
 export const spec = {
 	name: 'down',
-	usage: 'port down [--yes]',
+	usage: 'port down [service...] [--yes]',
 	help: `
   Stops and removes this worktree's Docker Compose services (docker compose down) and
   unregisters them. If host services (port run) of this worktree are running, asks
   "N host service(s) running. Stop them too? [y/N]"; without a terminal the answer is no.
   Traefik is stopped once no project and no host service uses it any more.
+
+  With service names, only those containers are stopped and removed (docker compose stop,
+  then rm -f); the project stays registered and its other services, host services and
+  Traefik are left alone.
 
   Options
     --yes   Also stop this worktree's host services, without asking
@@ -26,10 +31,19 @@ export const spec = {
 
 export default async function down(argv: string[]): Promise<number> {
 	const cli = await parseCommand(spec, argv);
-	positionals(spec, cli.input, 0);
+	const only = positionals(spec, cli.input, Number.POSITIVE_INFINITY);
 	const project = requireProject();
 	cleanupStale();
 	const ctx = composeContext(project);
+	if (only.length > 0) {
+		await composeVersion(); // one line (exit 5) instead of docker's usage text without the plugin
+		for (const step of [['stop', ...only], ['rm', '-f', ...only]]) {
+			const result = await docker([...composeArgs(ctx), ...step], {cwd: ctx.worktreePath, stderr: ['pipe', 'inherit']});
+			if (result.exitCode !== 0) throw explainFailure(result, `docker compose ${step[0]} ${only.join(' ')} (project ${ctx.name})`);
+		}
+		process.stdout.write(`${only.join(', ')} of ${ctx.name} ${only.length === 1 ? 'is' : 'are'} down\n`);
+		return ExitCode.ok;
+	}
 	const {wasRegistered} = await composeDown(ctx, {progress: true});
 	process.stdout.write(`${ctx.name} is down${wasRegistered ? '' : ' (it was not registered as up)'}\n`);
 

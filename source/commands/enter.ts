@@ -5,7 +5,8 @@ import {cleanupStale} from '../core/supervise/stale.js';
 import {syncHosts} from '../core/dns/hosts-sync.js';
 import {hostnameFor, sanitizeName} from '../core/names.js';
 import path from 'node:path';
-import {branchExists, enterWorktree, gitWorktrees} from '../core/git/worktrees.js';
+import {branchExists, enterWorktree, git, gitWorktrees, removeWorktreeDir} from '../core/git/worktrees.js';
+import {runHook} from '../core/lifecycle/hooks.js';
 import {commandNames, type Invocation} from './names.js';
 import {parseCommand, positionals} from './parse.js';
 import {probableCommand} from './typo.js';
@@ -17,6 +18,8 @@ export const spec = {
   Prints the path of the worktree of <branch>, creating it at .port/trees/<name> when needed:
   from the local branch, else from origin/<branch> (tracking), else as a new branch from HEAD.
   Branch names with / work: feat/login -> .port/trees/feat-login.
+  A new worktree runs the .port/hooks/post-create hook (see port hook --help); when it fails
+  the new worktree (and a branch this run made) is removed again, and port exits 1.
 
   The path goes to stdout, so  cd "$(port enter feat/login)"  works. To make  port enter
   change directory by itself, add the shell hook to your shell's rc file:
@@ -51,8 +54,24 @@ export default async function enter(argv: string[], _rest: string[] | undefined,
 		remote: `created worktree from origin/${entered.branch} (tracking)`,
 		new: `created worktree with new branch ${entered.branch} from HEAD`,
 	}[entered.source];
-	syncHosts({add: [hostnameFor(sanitizeName(path.basename(entered.path)), project.config.domain)]});
+	const worktree = sanitizeName(path.basename(entered.path));
 	process.stderr.write(`port: ${said}: ${entered.path}\n`);
+	if (entered.source !== 'existing') {
+		const target = {repoRoot: project.repoRoot, worktreePath: entered.path, worktree, branch: entered.branch, domain: project.config.domain};
+		const hook = await runHook('post-create', target, true);
+		if (hook && hook.exitCode !== 0) {
+			// A half-made worktree is worse than none: remove it, and the branch if this run made it.
+			await removeWorktreeDir(project.repoRoot, entered.path, true);
+			const madeBranch = entered.source === 'new' || entered.source === 'remote';
+			if (madeBranch) await git(['branch', '-D', entered.branch], project.repoRoot);
+			throw new PortError(
+				`post-create hook failed (exit ${hook.exitCode}): removed the new worktree ${entered.path}${madeBranch ? ` and branch ${entered.branch}` : ''}.`,
+				ExitCode.failure,
+				`Its output is in ${hook.logFile}; 'port enter ${entered.branch}' runs it again.`,
+			);
+		}
+	}
+	syncHosts({add: [hostnameFor(worktree, project.config.domain)]});
 	process.stdout.write(`${entered.path}\n`);
 	const cdFile = process.env['PORT_CD_FILE'];
 	if (cdFile) {

@@ -1,3 +1,5 @@
+import {commandAliases} from './names.js';
+
 /**
  * Optimal string alignment distance (Damerau-Levenshtein without repeated edits of one
  * substring): an insertion, deletion, substitution or swap of two adjacent letters costs 1, so
@@ -15,8 +17,8 @@ export function editDistance(a: string, b: string): number {
 	return d[a.length]![b.length]!;
 }
 
-/** Names people type for a command that port calls otherwise. */
-const habits: Record<string, string> = {ls: 'list', rm: 'remove', help: '--help'};
+/** Names people type for a command that port calls otherwise: the aliases (ls, rm, ...) and help. */
+const habits: Record<string, string> = {...commandAliases, help: '--help'};
 
 /**
  * The command `word` probably meant, if any: one edit from a command name (two for names longer

@@ -1,6 +1,8 @@
 import {lanNotice} from '../core/traefik/exposure.js';
 import {ExitCode, PortError} from '../core/errors.js';
-import {composeContext, composeUp, tcpAddress, urlOf, type UpResult} from '../core/compose/project.js';
+import {composeContext, composeUp, tcpAddress, urlOf, type UpOptions, type UpResult} from '../core/compose/project.js';
+import {runHook} from '../core/lifecycle/hooks.js';
+import {hookTargetOf} from '../core/lifecycle/target.js';
 import {killDockerCalls} from '../core/docker/cli.js';
 import {signalExitCode} from '../core/supervise/exit-codes.js';
 import {requireProject} from '../core/git/project.js';
@@ -12,7 +14,7 @@ import {parseCommand, positionals} from './parse.js';
 
 export const spec = {
 	name: 'up',
-	usage: 'port up',
+	usage: 'port up [service...]',
 	help: `
   Starts this worktree's Docker Compose services behind <worktree>.<domain>:<port>.
   Writes .port/override.yml (host port bindings removed with ports: !reset [], Traefik labels,
@@ -20,6 +22,9 @@ export const spec = {
   then runs: docker compose -p <project> -f <compose> -f .port/override.yml up -d
 
   Needs Docker with Compose v2.18 or newer. Running it again is safe (idempotent).
+  With service names, only those (and what they depend on) are started: up -d <service...>.
+  Afterwards the .port/hooks/post-up hook runs, if there is one (port exits 1 when it fails;
+  the services stay up).
 `,
 	flags: {},
 } as const;
@@ -28,7 +33,7 @@ const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export default async function up(argv: string[]): Promise<number> {
 	const cli = await parseCommand(spec, argv);
-	positionals(spec, cli.input, 0);
+	const services = positionals(spec, cli.input, Number.POSITIVE_INFINITY);
 	const project = requireProject();
 	cleanupStale();
 	const started = Date.now();
@@ -47,11 +52,14 @@ export default async function up(argv: string[]): Promise<number> {
 	for (const signal of stopSignals) process.on(signal, onSignal);
 	let result: UpResult;
 	try {
-		result = await composeUp(project, {
+		// `services` needs composeUp to append them to `up -d` (compose/project.ts; see the readme).
+		const options: UpOptions & {services?: string[]} = {
 			progress: true,
 			onStep: step => process.stderr.write(`port: ${step}\n`),
 			signal: setup.signal,
-		});
+			services,
+		};
+		result = await composeUp(project, options);
 	} catch (error) {
 		if (!received) throw error;
 		throw new PortError(`Interrupted (${received}): ${composeContext(project).name} is not up.`, signalExitCode(received), "Run 'port down' to remove anything that did start.");
@@ -72,6 +80,10 @@ export default async function up(argv: string[]): Promise<number> {
 	}
 	for (const t of result.tcp) {
 		process.stdout.write(`  ${t.service.padEnd(16)} ${`${tcpAddress(t.hostPort)}  (tcp)`.padEnd(36)} -> container port ${t.target} (not HTTP: not routed)\n`);
+	}
+	const hook = await runHook('post-up', hookTargetOf(project), true);
+	if (hook && hook.exitCode !== 0) {
+		throw new PortError(`post-up hook failed (exit ${hook.exitCode}); the services are up.`, ExitCode.failure, `Its output is in ${hook.logFile}; 'port hook post-up' runs it again.`);
 	}
 	return ExitCode.ok;
 }

@@ -11,7 +11,7 @@ const human = /^Worktrees of /;
 const json = /^\{\n {2}"worktrees": \[/;
 const listHelp = /^\n {2}Usage\n {4}\$ port list \[--json\]\n/;
 const killUsage = 'Usage: port kill [logical-port] [--all]';
-const removeUsage = 'Usage: port remove <branch> [--force] [--keep-branch]';
+const removeUsage = 'Usage: port remove [<branch>] [--force] [--keep-branch] [--yes]   (alias: rm)';
 const noWorktree = 'port: No worktree for "feat" (no linked worktree has that branch or name).\nRun \'port list\' to see the worktrees.\n';
 const unknownFlag = (command: string, flag: string) => `port: Unknown flag --${flag} for 'port ${command}'.\nRun 'port ${command} --help' for usage.\n`;
 const invalidPort = (value: string) => `port: Invalid port "${value}": expected an integer from 1 to 65535.\n${killUsage}\n`;
@@ -41,7 +41,7 @@ const cases: Array<[string[], number, RegExp, string]> = [
 	[['kill', '3e3'], 2, /^$/, invalidPort('3e3')],
 	[['remove', 'feat', '--keep-branch', '--force'], 1, /^$/, noWorktree],
 	[['remove', 'feat', '--no-keep-branch'], 1, /^$/, noWorktree],
-	[['remove', '--force'], 2, /^$/, `port: Missing <branch>.\n${removeUsage}\n`],
+	[['remove', '--force'], 2, /^$/, `port: Missing <branch>: you are in the main checkout, which port remove does not remove.\n${removeUsage}\n`],
 	[['remove', 'a', 'b', 'c'], 2, /^$/, `port: Unexpected argument "b".\n${removeUsage}\n`],
 	[['remove', '--keep'], 2, /^$/, unknownFlag('remove', 'keep')],
 	[['init', '--json'], 2, /^$/, unknownFlag('init', 'json')],

@@ -74,7 +74,7 @@ export const branchExists = (repoRoot: string, branch: string) => refExists(repo
  * `.port/trees/app` would share its hostname, Compose project and registry entry, so `port up`
  * or `port down` in one would act on the other. Refused (exit 4) with one line saying why.
  */
-function mainNameClash(repoRoot: string, branch: string): void {
+export function mainNameClash(repoRoot: string, branch: string): void {
 	const main = sanitizeName(path.basename(repoRoot));
 	if (sanitizeName(branch) !== main) return;
 	throw new PortError(
@@ -84,7 +84,7 @@ function mainNameClash(repoRoot: string, branch: string): void {
 }
 
 /** A worktree elsewhere already has the name (its directory's): a new one would take it over. */
-function takenName(repoRoot: string, branch: string, dir: string): void {
+export function takenName(repoRoot: string, branch: string, dir: string): void {
 	const holder = listWorktrees(repoRoot).find(w => !w.isMain && w.name === sanitizeName(branch) && w.path !== dir);
 	if (!holder) return;
 	throw new PortError(
