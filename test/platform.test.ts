@@ -1,11 +1,7 @@
-import {execFileSync, spawnSync} from 'node:child_process';
-import path from 'node:path';
-import {beforeAll, describe, expect, it} from 'vitest';
+import {spawnSync} from 'node:child_process';
+import {describe, expect, it} from 'vitest';
 import {cliPath, repoDir} from './helpers/env.js';
 
-beforeAll(() => {
-	execFileSync(process.execPath, [path.join(repoDir, 'scripts', 'build.mjs')]);
-}, 60_000);
 
 describe('platforms', () => {
 	it('refuses to run on Windows with a one-line hint and exit code 1', () => {

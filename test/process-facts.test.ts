@@ -3,16 +3,13 @@
 import {execFileSync, spawn} from 'node:child_process';
 import {chmodSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {afterEach, describe, expect, it} from 'vitest';
 import * as darwin from '../source/core/supervise/process/darwin.js';
 import * as linux from '../source/core/supervise/process/linux.js';
 import {finished, port, readRegistryFile, routeFiles, startPort} from './helpers/cli.js';
 import {fakeDocker, makeRepo, onCleanup, repoDir, runCleanups, tempDir, waitFor} from './helpers/env.js';
 
 afterEach(() => runCleanups());
-beforeAll(() => {
-	execFileSync(process.execPath, [path.join(repoDir, 'scripts', 'build.mjs')]);
-}, 60_000);
 
 const utc = (...args: [number, number, number, number, number, number]) => String(Date.UTC(...args) / 1000);
 
