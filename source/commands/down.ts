@@ -1,5 +1,8 @@
 import {ExitCode} from '../core/errors.js';
-import {composeContext, composeDown, hostServicesOf, stopTraefikIfUnused} from '../core/compose/project.js';
+import {composeContext} from '../core/compose/context.js';
+import {hostServicesOf} from '../core/compose/registered.js';
+import {composeDown} from '../core/compose/up-down.js';
+import {stopTraefikIfUnused} from '../core/traefik/container.js';
 import {serviceLabel} from '../core/supervise/conflicts.js';
 import {stopHostService} from '../core/supervise/control.js';
 import {requireProject} from '../core/git/project.js';

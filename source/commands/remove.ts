@@ -1,7 +1,10 @@
 import {existsSync} from 'node:fs';
 import path from 'node:path';
 import {ExitCode, PortError} from '../core/errors.js';
-import {composeContext, composeDown, findProjectEntry, hostServicesOf, stopTraefikIfUnused} from '../core/compose/project.js';
+import {composeContext} from '../core/compose/context.js';
+import {findProjectEntry, hostServicesOf} from '../core/compose/registered.js';
+import {composeDown} from '../core/compose/up-down.js';
+import {stopTraefikIfUnused} from '../core/traefik/container.js';
 import {dockerAvailability} from '../core/docker/cli.js';
 import {serviceLabel} from '../core/supervise/conflicts.js';
 import {stopHostService} from '../core/supervise/control.js';

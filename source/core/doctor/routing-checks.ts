@@ -1,6 +1,7 @@
 import {existsSync, statfsSync} from 'node:fs';
 import path from 'node:path';
-import {composeContext, planFor} from '../compose/project.js';
+import {composeContext} from '../compose/context.js';
+import {planFor} from '../compose/override-file.js';
 import {readDnsState} from '../dns/state.js';
 import {randomName, resolvesToLoopback} from '../dns/resolve.js';
 import {lazyRequire} from '../lazy.js';
