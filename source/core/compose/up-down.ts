@@ -3,7 +3,7 @@ import type {Options} from 'execa';
 import {composeMissingError, composeVersionIfInstalled, docker, ensureNetwork, explainFailure, type DockerResult} from '../docker/cli.js';
 import {ExitCode, PortError} from '../errors.js';
 import type {Project} from '../git/project.js';
-import {readRegistry, updateRegistry, type ProjectEntry} from '../registry/registry.js';
+import {readRegistry, updateRegistryAsync, type ProjectEntry} from '../registry/registry.js';
 import {assertTraefikCanPublish, ensureTraefik, type TraefikState} from '../traefik/container.js';
 import {traefikNetwork} from '../traefik/static-files.js';
 import {checkConflicts} from './conflicts.js';
@@ -49,7 +49,7 @@ export async function composeUp(project: Project, options: UpOptions = {}): Prom
 
 	writeOverride(ctx, plan);
 	let previous: ProjectEntry | undefined;
-	updateRegistry(registry => {
+	await updateRegistryAsync(registry => {
 		checkConflicts(registry, ctx, plan.routes);
 		previous = findProjectEntry(registry, ctx);
 		const entry: ProjectEntry = {
@@ -75,7 +75,7 @@ export async function composeUp(project: Project, options: UpOptions = {}): Prom
 		if (result.exitCode !== 0) throw explainFailure(result, `docker compose up (project ${ctx.name})`);
 		return {ctx, routes: plan.routes, tcp: plan.tcp, notes: plan.notes, traefik, composeVersion: version};
 	} catch (error) {
-		updateRegistry(registry => {
+		await updateRegistryAsync(registry => {
 			registry.projects = registry.projects.filter(p => !isEntryOf(p, ctx));
 			if (previous) registry.projects.push(previous);
 		});
@@ -108,7 +108,7 @@ export async function composeDown(ctx: ComposeContext, options: {progress?: bool
 	}
 	if (result.exitCode !== 0) throw explainFailure(result, `docker compose down (project ${ctx.name})`);
 	let wasRegistered = false;
-	updateRegistry(registry => {
+	await updateRegistryAsync(registry => {
 		wasRegistered = registry.projects.some(p => isEntryOf(p, ctx));
 		registry.projects = registry.projects.filter(p => !isEntryOf(p, ctx));
 	});

@@ -1,7 +1,7 @@
 import {containerState, docker, ensureNetwork, explainFailure, throwIfAborted} from '../docker/cli.js';
 import {ExitCode, PortError} from '../errors.js';
 import {portHome, traefikComposeFile, traefikDir} from '../paths.js';
-import {readRegistry, updateRegistry, type Registry} from '../registry/registry.js';
+import {readRegistry, updateRegistryAsync, type Registry} from '../registry/registry.js';
 import {
 	clearTraefikApplied,
 	currentEntrypointPorts,
@@ -188,7 +188,7 @@ export async function ensureTraefik(
 		if (current && required.every(port => applied?.ports.includes(port) && applied.lan.includes(port) === lan)) return before;
 	}
 	if (before.state === 'unavailable') {
-		updateRegistry(registry => {
+		await updateRegistryAsync(registry => {
 			writeTraefikFiles([...currentEntrypointPorts(), ...portsInUse(registry), ...required], lanWanted(registry));
 		});
 		return before;
@@ -208,7 +208,7 @@ export async function ensureTraefik(
 		if (blockedRequired.length > 0) return {state: 'unavailable', reason: portInUseReason(blockedRequired)};
 		const previous = snapshotTraefikFiles();
 		let wanted: number[] = [];
-		updateRegistry(registry => {
+		await updateRegistryAsync(registry => {
 			wanted = [...keep(), ...portsInUse(registry), ...required].filter(port => !blocked.includes(port));
 			writeTraefikFiles(wanted, lanWanted(registry));
 		});
