@@ -1,6 +1,6 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {docker} from '../docker/cli.js';
-import {lazyRequire} from '../lazy.js';
+import {canBind} from '../bind-probe.js';
 import {shortHash} from '../names.js';
 
 /**
@@ -29,16 +29,6 @@ export interface TcpPort {
 	target: number;
 	/** The loopback host port this worktree's container publishes it on. */
 	hostPort: number;
-}
-
-function canBind(port: number, host: string): Promise<boolean> {
-	const net = lazyRequire('node:net') as typeof import('node:net');
-	return new Promise(resolve => {
-		const server = net.createServer();
-		server.unref();
-		server.once('error', () => resolve(false));
-		server.listen({port, host, exclusive: true}, () => server.close(() => resolve(true)));
-	});
 }
 
 const free = async (port: number) => (await canBind(port, '127.0.0.1')) && (await canBind(port, '0.0.0.0'));
