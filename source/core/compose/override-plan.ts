@@ -3,7 +3,7 @@ import {hostnameFor} from '../names.js';
 import {traefikNetwork, entrypointName, managedLabel} from '../traefik/static-files.js';
 import {composeTags, type ComposeFile} from './compose-file.js';
 import {containerNameFor, routerName, type WorktreeOf} from './names.js';
-import {protocolOf, type Protocol, type TcpPort} from './tcp-ports.js';
+import {protocolOf, type Protocol, type PublishedPort, type TcpPort} from './tcp-ports.js';
 
 /**
  * The override that `port up` writes (`.port/override.yml`) to make every worktree's stack
@@ -11,10 +11,7 @@ import {protocolOf, type Protocol, type TcpPort} from './tcp-ports.js';
  */
 
 /** One published port that Traefik routes: `<worktree>.<domain>:<published>` -> container `<target>`. */
-export interface Route {
-	service: string;
-	published: number;
-	target: number;
+export interface Route extends PublishedPort {
 	/** Router and Traefik service name: unique per repository + worktree + service + port. */
 	router: string;
 }

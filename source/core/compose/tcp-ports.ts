@@ -23,10 +23,14 @@ export function protocolOf(published: number, target: number, image: string | un
 	return image !== undefined && tcpImage.test(image.toLowerCase()) ? 'tcp' : 'http';
 }
 
-export interface TcpPort {
+/** A port a service publishes in the compose file: `published` on the host, `target` in the container. */
+export interface PublishedPort {
 	service: string;
 	published: number;
 	target: number;
+}
+
+export interface TcpPort extends PublishedPort {
 	/** The loopback host port this worktree's container publishes it on. */
 	hostPort: number;
 }
@@ -61,7 +65,7 @@ export function previousHostPorts(overrideFile: string, parse: (text: string) =>
  * Host ports for `wanted` ports of one worktree: the previous one while it stays free (or is this
  * project's own), else one derived from repo + worktree + service + port, else the next free.
  */
-export async function chooseHostPorts(wanted: Array<Omit<TcpPort, 'hostPort'>>, ctx: {repoRoot: string; worktree: string; name: string}, previous: Map<string, number>): Promise<TcpPort[]> {
+export async function chooseHostPorts(wanted: PublishedPort[], ctx: {repoRoot: string; worktree: string; name: string}, previous: Map<string, number>): Promise<TcpPort[]> {
 	const out: TcpPort[] = [];
 	let own: number[] | undefined;
 	const usable = async (port: number) => {
