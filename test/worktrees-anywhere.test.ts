@@ -3,7 +3,7 @@ import {existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync
 import path from 'node:path';
 import getPort from 'get-port';
 import {afterEach, describe, expect, it} from 'vitest';
-import {composeProjectName} from '../source/core/compose/project.js';
+import {composeProjectName} from '../source/core/compose/names.js';
 import {finished, isProcessAlive, port, readRegistryFile, startPort, type CliEnv} from './helpers/cli.js';
 import {fakeDocker, git, makeRepo, onCleanup, repoDir, runCleanups, tempDir, waitFor} from './helpers/env.js';
 

@@ -1,5 +1,7 @@
 import {ExitCode, UsageError} from '../core/errors.js';
-import {composeContext, hostServicesOf, planFor} from '../core/compose/project.js';
+import {composeContext} from '../core/compose/context.js';
+import {planFor} from '../core/compose/override-file.js';
+import {hostServicesOf} from '../core/compose/registered.js';
 import {detectProject} from '../core/git/project.js';
 import {readRegistry} from '../core/registry/registry.js';
 import {readComposeFile} from '../core/compose/compose-file.js';

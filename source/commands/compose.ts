@@ -1,6 +1,7 @@
 import {existsSync} from 'node:fs';
 import {ExitCode} from '../core/errors.js';
-import {composeArgs, composeContext, planFor, writeOverride} from '../core/compose/project.js';
+import {composeArgs, composeContext} from '../core/compose/context.js';
+import {planFor, writeOverride} from '../core/compose/override-file.js';
 import {composeVersion, docker} from '../core/docker/cli.js';
 import {requireProject} from '../core/git/project.js';
 import {cleanupStale} from '../core/supervise/stale.js';

@@ -1,5 +1,8 @@
 import {ExitCode} from '../core/errors.js';
-import {composeArgs, composeContext, composeDown, hostServicesOf, stopTraefikIfUnused} from '../core/compose/project.js';
+import {composeArgs, composeContext} from '../core/compose/context.js';
+import {hostServicesOf} from '../core/compose/registered.js';
+import {composeDown} from '../core/compose/up-down.js';
+import {stopTraefikIfUnused} from '../core/traefik/container.js';
 import {composeVersion, docker, explainFailure} from '../core/docker/cli.js';
 import {serviceLabel} from '../core/supervise/conflicts.js';
 import {stopHostService} from '../core/supervise/control.js';

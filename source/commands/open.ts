@@ -1,6 +1,8 @@
 import {execa} from 'execa';
 import {ExitCode, PortError} from '../core/errors.js';
-import {composeContext, findProjectEntry, hostServicesOf, urlOf} from '../core/compose/project.js';
+import {urlOf} from '../core/compose/addresses.js';
+import {composeContext} from '../core/compose/context.js';
+import {findProjectEntry, hostServicesOf} from '../core/compose/registered.js';
 import {requireProject} from '../core/git/project.js';
 import {readRegistry} from '../core/registry/registry.js';
 import {cleanupStale} from '../core/supervise/stale.js';

@@ -1,5 +1,5 @@
 import {ExitCode, PortError, UsageError} from '../core/errors.js';
-import {stopTraefikIfUnused} from '../core/compose/project.js';
+import {stopTraefikIfUnused} from '../core/traefik/container.js';
 import {requireProject} from '../core/git/project.js';
 import {cleanupStale} from '../core/supervise/stale.js';
 import {warn} from '../core/warnings.js';

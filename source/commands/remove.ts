@@ -1,7 +1,7 @@
 import path from 'node:path';
 import {writeFileAtomic} from '../core/atomic-write.js';
 import {ExitCode, PortError, UsageError} from '../core/errors.js';
-import {stopTraefikIfUnused} from '../core/compose/project.js';
+import {stopTraefikIfUnused} from '../core/traefik/container.js';
 import {listWorktrees, requireProject, type WorktreeInfo} from '../core/git/project.js';
 import {sanitizeName} from '../core/names.js';
 import {cleanupStale} from '../core/supervise/stale.js';

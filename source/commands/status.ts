@@ -1,5 +1,5 @@
 import {ExitCode} from '../core/errors.js';
-import {collectStatus} from '../core/compose/project.js';
+import {collectStatus} from '../core/compose/status.js';
 import {detectProject} from '../core/git/project.js';
 import {cleanupStale} from '../core/supervise/stale.js';
 import {parseCommand, positionals} from './parse.js';

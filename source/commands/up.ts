@@ -1,6 +1,8 @@
 import {lanNotice} from '../core/traefik/exposure.js';
 import {ExitCode, PortError} from '../core/errors.js';
-import {composeContext, composeUp, tcpAddress, urlOf, type UpOptions, type UpResult} from '../core/compose/project.js';
+import {tcpAddress, urlOf} from '../core/compose/addresses.js';
+import {composeContext} from '../core/compose/context.js';
+import {composeUp, type UpOptions, type UpResult} from '../core/compose/up-down.js';
 import {runHook} from '../core/lifecycle/hooks.js';
 import {hookTargetOf} from '../core/lifecycle/target.js';
 import {killDockerCalls} from '../core/docker/cli.js';

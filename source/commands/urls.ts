@@ -1,5 +1,8 @@
 import {ExitCode, PortError} from '../core/errors.js';
-import {composeContext, findProjectEntry, hostServicesOf, planFor, tcpAddress, urlOf} from '../core/compose/project.js';
+import {tcpAddress, urlOf} from '../core/compose/addresses.js';
+import {composeContext} from '../core/compose/context.js';
+import {planFor} from '../core/compose/override-file.js';
+import {findProjectEntry, hostServicesOf} from '../core/compose/registered.js';
 import {requireProject} from '../core/git/project.js';
 import {readRegistry} from '../core/registry/registry.js';
 import {cleanupStale} from '../core/supervise/stale.js';

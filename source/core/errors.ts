@@ -43,6 +43,9 @@ export class HelpRequested extends Error {
 export const notInProject = () =>
 	new PortError("Not in a port-managed project. Run 'port init' first.", ExitCode.config);
 
+/** A mistake in the project's own files (.port/config.jsonc, the compose file): exit 3. */
+export const configError = (message: string, hint?: string) => new PortError(message, ExitCode.config, hint);
+
 /** Node's fs errors carry a `code`; this narrows unknown catches without casts everywhere. */
 export function errnoCode(error: unknown): string | undefined {
 	return typeof error === 'object' && error !== null && 'code' in error

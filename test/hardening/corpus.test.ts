@@ -4,7 +4,7 @@
 import {afterEach, describe, expect, it} from 'vitest';
 import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {parseOverride} from '../../source/core/compose/compose-file.js';
+import {parseOverride} from '../../source/core/compose/override-plan.js';
 import {port, readRegistryFile} from '../helpers/cli.js';
 import {runCleanups} from '../helpers/env.js';
 import {config, liveEntry, registryPath, runBad, scene, tempFiles, writeRegistry, type BadInput, type Scene} from './cases.js';

@@ -1,6 +1,6 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {docker} from '../docker/cli.js';
-import {lazyRequire} from '../lazy.js';
+import {canBind} from '../bind-probe.js';
 import {shortHash} from '../names.js';
 
 /**
@@ -23,22 +23,16 @@ export function protocolOf(published: number, target: number, image: string | un
 	return image !== undefined && tcpImage.test(image.toLowerCase()) ? 'tcp' : 'http';
 }
 
-export interface TcpPort {
+/** A port a service publishes in the compose file: `published` on the host, `target` in the container. */
+export interface PublishedPort {
 	service: string;
 	published: number;
 	target: number;
-	/** The loopback host port this worktree's container publishes it on. */
-	hostPort: number;
 }
 
-function canBind(port: number, host: string): Promise<boolean> {
-	const net = lazyRequire('node:net') as typeof import('node:net');
-	return new Promise(resolve => {
-		const server = net.createServer();
-		server.unref();
-		server.once('error', () => resolve(false));
-		server.listen({port, host, exclusive: true}, () => server.close(() => resolve(true)));
-	});
+export interface TcpPort extends PublishedPort {
+	/** The loopback host port this worktree's container publishes it on. */
+	hostPort: number;
 }
 
 const free = async (port: number) => (await canBind(port, '127.0.0.1')) && (await canBind(port, '0.0.0.0'));
@@ -71,7 +65,7 @@ export function previousHostPorts(overrideFile: string, parse: (text: string) =>
  * Host ports for `wanted` ports of one worktree: the previous one while it stays free (or is this
  * project's own), else one derived from repo + worktree + service + port, else the next free.
  */
-export async function chooseHostPorts(wanted: Array<Omit<TcpPort, 'hostPort'>>, ctx: {repoRoot: string; worktree: string; name: string}, previous: Map<string, number>): Promise<TcpPort[]> {
+export async function chooseHostPorts(wanted: PublishedPort[], ctx: {repoRoot: string; worktree: string; name: string}, previous: Map<string, number>): Promise<TcpPort[]> {
 	const out: TcpPort[] = [];
 	let own: number[] | undefined;
 	const usable = async (port: number) => {

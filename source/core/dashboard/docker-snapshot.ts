@@ -2,8 +2,6 @@ import path from 'node:path';
 import {execa} from 'execa';
 import {docker, explainFailure} from '../docker/cli.js';
 import {PortError} from '../errors.js';
-import {composeProjectName as defaultProjectName} from '../compose/project.js';
-import type {Registry} from '../registry/registry.js';
 import {traefikContainer} from '../traefik/static-files.js';
 import type {TraefikState} from '../traefik/container.js';
 import {followCommand, type Follower} from '../logs/follow.js';
@@ -59,11 +57,6 @@ export function parseContainers(stdout: string): ComposeContainer[] {
 		out.push({id, name, state, status, project, service, workingDir, routedPorts: [...new Set(routedPorts)].sort((a, b) => a - b), publishedPorts: [...new Set(publishedPorts)].sort((a, b) => a - b)});
 	}
 	return out;
-}
-
-/** The Compose project name of a worktree: the registered one if `port up` ran, else the one `port up` would use. */
-export function composeProjectName(registry: Registry, repoRoot: string, worktree: string): string {
-	return registry.projects.find(p => p.repo === repoRoot && p.worktree === worktree)?.composeProject ?? defaultProjectName(repoRoot, worktree);
 }
 
 /** Does this container belong to the worktree at `worktreePath` (project name or compose working dir)? */

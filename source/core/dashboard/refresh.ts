@@ -1,7 +1,8 @@
 // Builds the worktree and host rows from the registry, git worktrees and the last docker
 // snapshot, and keeps them current: registry watching, docker polling and a one-second tick.
 import {watch, type FSWatcher} from 'node:fs';
-import {belongsTo, composeProjectName, type ComposeContainer, type DockerSnapshot} from './docker-snapshot.js';
+import {composeProjectInUse} from '../compose/registered.js';
+import {belongsTo, type ComposeContainer, type DockerSnapshot} from './docker-snapshot.js';
 import {portHome} from '../paths.js';
 import type {ProcessFacts} from '../supervise/process-info.js';
 import type {HostService, Registry} from '../registry/registry.js';
@@ -90,7 +91,7 @@ export function createRefresher(ctx: StoreContext, followers: LogFollowers): Ref
 
 		const rows = [...live.values()].sort((a, b) => a.logicalPort - b.logicalPort);
 		const worktrees: WorktreeRow[] = trees.map(tree => {
-			const composeProject = composeProjectName(registry, project.repoRoot, tree.name);
+			const composeProject = composeProjectInUse(registry, project.repoRoot, tree.name);
 			const compose = containers
 				.filter(c => belongsTo(c, composeProject, tree.path))
 				.sort((a, b) => a.service.localeCompare(b.service))

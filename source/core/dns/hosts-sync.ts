@@ -1,8 +1,9 @@
 import {readRegistry} from '../registry/registry.js';
 import {hostnameFor} from '../names.js';
+import {readTextIfExists} from '../read-text.js';
 import {warn} from '../warnings.js';
 import {renderBlock, withBlock} from './hosts-block.js';
-import {readIfExists, writable} from './ops.js';
+import {writable} from './ops.js';
 import {readDnsState, writeDnsState, type DnsState} from './state.js';
 import {elevateCommand} from './system.js';
 import {lazyRequire} from '../lazy.js';
@@ -32,7 +33,7 @@ export function syncHosts(change: {add?: string[]; remove?: string[]} = {}): voi
 		for (const name of change.add ?? []) names.add(name);
 		for (const name of change.remove ?? []) names.delete(name);
 		if (names.size !== state.names.length || [...names].some(n => !state.names.includes(n))) writeDnsState({...state, names: [...names].sort()});
-		const current = readIfExists(state.hosts.path) ?? '';
+		const current = readTextIfExists(state.hosts.path) ?? '';
 		const next = withBlock(current, renderBlock(wantedNames({domain: state.domain, names: [...names]}))).text;
 		if (next === current) return;
 		writeHosts(state.hosts.path, next);

@@ -1,10 +1,11 @@
 import {existsSync} from 'node:fs';
 import {ExitCode, PortError} from '../errors.js';
+import {readTextIfExists} from '../read-text.js';
 import {sleep} from '../sleep.js';
 import {renderBlock, removeBlock, withBlock} from './hosts-block.js';
 import {rcMarkers} from './rc-hook.js';
 import {checkName, wantedNames} from './hosts-sync.js';
-import {makeParents, readIfExists, removeDirIfEmpty, removeFile, runCommand, writeFile, type Ops} from './ops.js';
+import {makeParents, removeDirIfEmpty, removeFile, runCommand, writeFile, type Ops} from './ops.js';
 import type {Plan} from './plan.js';
 import {randomName, resolvesToLoopback} from './resolve.js';
 import {clearDnsState, readDnsState, writeDnsState, type DnsState} from './state.js';
@@ -23,19 +24,19 @@ export function applyInstall(plan: Plan, ops: Ops): DnsState {
 	const save = () => ops.dryRun || writeDnsState(state);
 	for (const step of plan.steps) {
 		if (step.kind === 'write') {
-			const before = readIfExists(step.path);
+			const before = readTextIfExists(step.path);
 			if (before === step.content) continue;
 			state.dirs.push(...makeParents(ops, step.path));
 			if (!state.files.some(f => f.path === step.path)) state.files.push(before === undefined ? {path: step.path} : {path: step.path, previous: before});
 			writeFile(ops, step.path, step.content);
 		} else if (step.kind === 'hosts') {
-			const before = readIfExists(step.path) ?? '';
+			const before = readTextIfExists(step.path) ?? '';
 			const block = renderBlock(wantedNames(state));
 			const {text, addedNewline} = withBlock(before, block);
 			state.hosts = {path: step.path, addedNewline: state.hosts?.addedNewline ?? addedNewline};
 			if (text !== before) writeFile(ops, step.path, text, `(the managed block; the rest of the file is kept)\n${block}`);
 		} else if (step.kind === 'rc') {
-			const before = readIfExists(step.path);
+			const before = readTextIfExists(step.path);
 			state.dirs.push(...makeParents(ops, step.path));
 			const {text, addedNewline} = withBlock(before ?? '', step.block, rcMarkers);
 			state.rc ??= {path: step.path, addedNewline, created: before === undefined};
@@ -56,14 +57,14 @@ export function applyUninstall(ops: Ops): boolean {
 	if (!state) return false;
 	for (const undo of state.undo.filter(u => !u.afterFiles).reverse()) runCommand(ops, undo.argv);
 	if (state.hosts) {
-		const text = readIfExists(state.hosts.path);
+		const text = readTextIfExists(state.hosts.path);
 		if (text !== undefined) {
 			const next = removeBlock(text, state.hosts.addedNewline);
 			if (next !== text) writeFile(ops, state.hosts.path, next);
 		}
 	}
 	if (state.rc) {
-		const text = readIfExists(state.rc.path);
+		const text = readTextIfExists(state.rc.path);
 		const next = text === undefined ? undefined : removeBlock(text, state.rc.addedNewline, rcMarkers);
 		if (next === '' && state.rc.created) removeFile(ops, state.rc.path);
 		else if (next !== undefined && next !== text) writeFile(ops, state.rc.path, next, '(the shell hook block removed)\n');

@@ -1,4 +1,4 @@
-import {accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, rmdirSync, writeFileSync} from 'node:fs';
+import {accessSync, constants, existsSync, mkdirSync, rmSync, rmdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {ExitCode, PortError} from '../errors.js';
 import {lazyRequire} from '../lazy.js';
@@ -91,10 +91,3 @@ export function runCommand(ops: Ops, argv: string[]): void {
 	exec(full);
 }
 
-export const readIfExists = (file: string): string | undefined => {
-	try {
-		return readFileSync(file, 'utf8');
-	} catch {
-		return undefined;
-	}
-};

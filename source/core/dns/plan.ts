@@ -1,5 +1,6 @@
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync} from 'node:fs';
 import path from 'node:path';
+import {readTextIfExists} from '../read-text.js';
 import {brewPrefix, dnsmasqPort, hostsFile, platform, systemPath} from './system.js';
 
 /** How `*.<domain>` is made to resolve; see readme.md "DNS". */
@@ -32,13 +33,6 @@ export function which(name: string): string | undefined {
 	return undefined;
 }
 
-const readText = (file: string) => {
-	try {
-		return readFileSync(file, 'utf8');
-	} catch {
-		return '';
-	}
-};
 
 /** The best mode this machine offers, in the order of the issue: resolver, resolved, NetworkManager, hosts. */
 export function detectMode(): {mode: DnsMode; why: string} {
@@ -47,7 +41,7 @@ export function detectMode(): {mode: DnsMode; why: string} {
 		return {mode: 'hosts', why: 'macOS without Homebrew dnsmasq (brew install dnsmasq enables wildcard names)'};
 	}
 	const dnsmasq = which('dnsmasq');
-	const resolved = existsSync(systemPath('/run/systemd/resolve/stub-resolv.conf')) || readText(systemPath('/etc/resolv.conf')).includes('127.0.0.53');
+	const resolved = existsSync(systemPath('/run/systemd/resolve/stub-resolv.conf')) || (readTextIfExists(systemPath('/etc/resolv.conf')) ?? '').includes('127.0.0.53');
 	if (resolved && dnsmasq) return {mode: 'resolved', why: 'systemd-resolved is the system resolver'};
 	const nm = existsSync(systemPath('/etc/NetworkManager/NetworkManager.conf')) && which('nmcli') !== undefined;
 	if (nm && dnsmasq) return {mode: 'networkmanager', why: 'NetworkManager manages DNS'};

@@ -1,7 +1,7 @@
 import {mkdirSync, rmSync} from 'node:fs';
 import {writeFileAtomic} from '../atomic-write.js';
+import {readTextIfExists} from '../read-text.js';
 import type {DnsMode} from './plan.js';
-import {readIfExists} from './ops.js';
 import {dnsStateDir, dnsStateFile} from './system.js';
 
 /** What `port install` did ($PORT_HOME/dns/install.json), written after every step it takes. */
@@ -25,7 +25,7 @@ export interface DnsState {
 }
 
 export function readDnsState(): DnsState | undefined {
-	const text = readIfExists(dnsStateFile());
+	const text = readTextIfExists(dnsStateFile());
 	if (text === undefined) return undefined;
 	try {
 		const value = JSON.parse(text) as DnsState;

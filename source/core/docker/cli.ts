@@ -1,5 +1,6 @@
 import {execa, type Options, type ResultPromise} from 'execa';
 import {ExitCode, PortError} from '../errors.js';
+import {firstLine} from '../text.js';
 
 /**
  * The one door to the `docker` CLI: argument arrays only (never a shell string), results as
@@ -71,8 +72,6 @@ export function explainFailure(result: DockerResult, what: string): PortError {
 	}
 	return new PortError(`${what} failed: ${line.replace(/\.?$/, '.')}`, ExitCode.docker);
 }
-
-const firstLine = (text: string) => text.split('\n').map(l => l.trim()).find(l => l !== '') ?? '';
 
 /** Compose prints progress lines ("Container x  Recreate") before the error: the line that says what went wrong. */
 const looksLikeError = /error|failed|cannot|denied|bind/i;

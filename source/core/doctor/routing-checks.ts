@@ -1,6 +1,8 @@
 import {existsSync, statfsSync} from 'node:fs';
 import path from 'node:path';
-import {composeContext, planFor} from '../compose/project.js';
+import {heldElsewhere} from '../bind-probe.js';
+import {composeContext} from '../compose/context.js';
+import {planFor} from '../compose/override-file.js';
 import {readDnsState} from '../dns/state.js';
 import {randomName, resolvesToLoopback} from '../dns/resolve.js';
 import {lazyRequire} from '../lazy.js';
@@ -12,15 +14,6 @@ import {portsInUse} from '../traefik/container.js';
 import {fail, ok, warnAt, type CheckResult, type DoctorContext} from './types.js';
 
 const net = () => lazyRequire('node:net') as typeof import('node:net');
-
-/** Only EADDRINUSE means another program holds it. */
-function bindable(port: number, host: string): Promise<boolean> {
-	return new Promise(resolve => {
-		const server = net().createServer();
-		server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code !== 'EADDRINUSE'));
-		server.listen({port, host, exclusive: true}, () => server.close(() => resolve(true)));
-	});
-}
 
 /** Every logical port registered or published by this worktree's compose file: free, or Traefik's. */
 export async function portChecks(ctx: DoctorContext): Promise<CheckResult[]> {
@@ -36,7 +29,7 @@ export async function portChecks(ctx: DoctorContext): Promise<CheckResult[]> {
 	const results: CheckResult[] = [];
 	for (const port of [...ports].sort((a, b) => a - b)) {
 		if (traefiks.includes(port)) results.push(ok(`port ${port}`, "Traefik's entrypoint"));
-		else if ((await bindable(port, '127.0.0.1')) && (await bindable(port, '0.0.0.0'))) results.push(ok(`port ${port}`, 'free for Traefik'));
+		else if (!(await heldElsewhere(port, '127.0.0.1')) && !(await heldElsewhere(port, '0.0.0.0'))) results.push(ok(`port ${port}`, 'free for Traefik'));
 		else results.push(fail(`port ${port}`, `port ${port} is held by another program; Traefik cannot route it`, `Stop that program (e.g. lsof -i :${port} or ss -ltnp 'sport = :${port}' shows it), or use another logical port.`));
 	}
 	return results;

@@ -1,4 +1,4 @@
-import {compareVersions, minimumCompose} from '../compose/project.js';
+import {compareVersions, minimumCompose} from '../compose/version.js';
 import {composeVersionIfInstalled, docker, dockerAvailability} from '../docker/cli.js';
 import {PortError} from '../errors.js';
 import {which} from '../dns/plan.js';

@@ -1,6 +1,7 @@
-import {readFileSync, readdirSync, statSync} from 'node:fs';
+import {readdirSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {ExitCode, PortError} from '../errors.js';
+import {readTextIfExists} from '../read-text.js';
 
 /**
  * Where a checkout sits in its repository, read from the file system only: this runs at the
@@ -24,13 +25,6 @@ export interface LinkedWorktree {
 
 const unsupported = (message: string) => new PortError(message, ExitCode.config);
 
-const readText = (file: string) => {
-	try {
-		return readFileSync(file, 'utf8');
-	} catch {
-		return undefined;
-	}
-};
 
 const kindOf = (file: string) => {
 	try {
@@ -42,7 +36,7 @@ const kindOf = (file: string) => {
 };
 
 /** `core.bare = true` (git's booleans: true/yes/on/1) in a git directory's config. */
-export const isBareGitDir = (gitDir: string) => /^\s*bare\s*=\s*(true|yes|on|1)\s*$/im.test(readText(path.join(gitDir, 'config')) ?? '');
+export const isBareGitDir = (gitDir: string) => /^\s*bare\s*=\s*(true|yes|on|1)\s*$/im.test(readTextIfExists(path.join(gitDir, 'config')) ?? '');
 
 /** Git keeps a submodule's repository under the superproject's `.git/modules/<name>`. */
 const isSubmoduleGitDir = (gitDir: string) => gitDir.includes(`${path.sep}.git${path.sep}modules${path.sep}`);
@@ -70,10 +64,10 @@ export function locateCheckout(from: string): Checkout | undefined {
 }
 
 function linkedCheckout(dir: string, dotGit: string): Checkout {
-	const match = /^gitdir:\s*(.+)$/m.exec(readText(dotGit) ?? '');
+	const match = /^gitdir:\s*(.+)$/m.exec(readTextIfExists(dotGit) ?? '');
 	if (!match?.[1]) throw unsupported(`${dotGit} is a file but not a git link ("gitdir: <path>"): not a checkout port can use.`);
 	const gitDir = path.resolve(dir, match[1].trim());
-	const commonLink = readText(path.join(gitDir, 'commondir'));
+	const commonLink = readTextIfExists(path.join(gitDir, 'commondir'));
 	if (commonLink === undefined) {
 		// A checkout whose git directory is elsewhere but not a worktree's: a submodule or --separate-git-dir.
 		if (isSubmoduleGitDir(gitDir)) throw unsupported(`${dir} is a git submodule checkout: not supported; run port in the superproject or in a standalone clone.`);
@@ -93,7 +87,7 @@ function linkedCheckout(dir: string, dotGit: string): Checkout {
  * symlink): listWorktrees reports git's record, and `current` compares paths.
  */
 function recordedPath(gitDir: string, dotGit: string): string | undefined {
-	const link = readText(path.join(gitDir, 'gitdir'))?.trim();
+	const link = readTextIfExists(path.join(gitDir, 'gitdir'))?.trim();
 	if (!link) return undefined;
 	const recorded = path.resolve(gitDir, link);
 	if (recorded === dotGit) return undefined;
@@ -131,7 +125,7 @@ export function linkedWorktrees(repoRoot: string): LinkedWorktree[] {
 	const result: LinkedWorktree[] = [];
 	for (const id of ids) {
 		const gitDir = path.join(adminRoot, id);
-		const link = readText(path.join(gitDir, 'gitdir'))?.trim();
+		const link = readTextIfExists(path.join(gitDir, 'gitdir'))?.trim();
 		if (!link) continue;
 		const dotGit = path.resolve(gitDir, link);
 		if (kindOf(dotGit) !== 'file') continue;

@@ -1,6 +1,8 @@
 import {existsSync} from 'node:fs';
 import path from 'node:path';
-import {composeContext, composeDown, findProjectEntry, hostServicesOf} from '../compose/project.js';
+import {composeContext} from '../compose/context.js';
+import {findProjectEntry, hostServicesOf} from '../compose/registered.js';
+import {composeDown} from '../compose/up-down.js';
 import {dockerAvailability} from '../docker/cli.js';
 import {serviceLabel} from '../supervise/conflicts.js';
 import {stopHostService} from '../supervise/control.js';

@@ -110,10 +110,8 @@ function* lockTries(): Generator<number, Release> {
 
 /**
  * The sync wait, kept for sync callers: stale cleanup at the start of every command (nothing
- * else runs yet), and traefik/container.ts and compose/project.ts until they move to
- * updateRegistryAsync (the dashboard reaches both). It blocks the thread between tries, so it
- * is bounded: 30 s at most, a dead holder's lock goes stale after 10 s, and the critical
- * sections themselves take milliseconds.
+ * else runs yet). It blocks the thread between tries, so it is bounded: 30 s at most, a dead
+ * holder's lock goes stale after 10 s, and the critical sections themselves take milliseconds.
  */
 function acquireSync(): Release {
 	const tries = lockTries();
@@ -154,8 +152,9 @@ export function updateRegistry<T = Registry>(mutate: (registry: Registry) => T |
 
 /**
  * updateRegistry, but waiting for the lock never blocks the event loop: timers, signals and the
- * dashboard's rendering go on. The long-lived processes (`port run`, the dashboard) take the lock
- * this way. The section itself stays sync; uncontended, it runs at once, before this returns.
+ * dashboard's rendering go on. The long-lived processes (`port run`, the dashboard) and the work they
+ * share with commands (Traefik start, compose up/down) take the lock this way. The section
+ * itself stays sync; uncontended, it runs at once, before this returns.
  */
 export function updateRegistryAsync<T = Registry>(mutate: (registry: Registry) => T | void): Promise<Updated<T>> {
 	try {

@@ -1,7 +1,8 @@
+import {heldElsewhere} from '../bind-probe.js';
 import {containerState, docker, ensureNetwork, explainFailure, throwIfAborted} from '../docker/cli.js';
 import {ExitCode, PortError} from '../errors.js';
 import {portHome, traefikComposeFile, traefikDir} from '../paths.js';
-import {readRegistry, updateRegistry, type Registry} from '../registry/registry.js';
+import {readRegistry, updateRegistryAsync, type Registry} from '../registry/registry.js';
 import {
 	clearTraefikApplied,
 	currentEntrypointPorts,
@@ -116,24 +117,13 @@ function publishedPorts(json: string): number[] | undefined {
 	}
 }
 
-/** One listen() attempt; only EADDRINUSE means taken (EACCES on a low port, or no IPv6, is not ours to judge). */
-async function canBind(port: number, host: string): Promise<boolean> {
-	const net = await import('node:net');
-	return new Promise(resolve => {
-		const server = net.createServer();
-		server.unref();
-		server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code !== 'EADDRINUSE'));
-		server.listen({port, host, exclusive: true}, () => server.close(() => resolve(true)));
-	});
-}
-
 /** Can Traefik's port publishing bind `port` on the host? Checked on 0.0.0.0 and ::, like get-port. */
 async function hostPortFree(port: number): Promise<boolean> {
 	// Tests only (a fake docker, no real Traefik): probe just the listed ports, count the rest as
 	// free, so a developer's own servers on :3000 or :5432 do not change what the tests see.
 	const probed = process.env['PORT_TEST_PROBED_PORTS'];
 	if (probed !== undefined && !probed.split(',').includes(String(port))) return true;
-	return (await canBind(port, '0.0.0.0')) && (await canBind(port, '::'));
+	return !(await heldElsewhere(port, '0.0.0.0')) && !(await heldElsewhere(port, '::'));
 }
 
 /** Of `ports`, those Traefik does not publish yet and another program holds on the host. */
@@ -188,7 +178,7 @@ export async function ensureTraefik(
 		if (current && required.every(port => applied?.ports.includes(port) && applied.lan.includes(port) === lan)) return before;
 	}
 	if (before.state === 'unavailable') {
-		updateRegistry(registry => {
+		await updateRegistryAsync(registry => {
 			writeTraefikFiles([...currentEntrypointPorts(), ...portsInUse(registry), ...required], lanWanted(registry));
 		});
 		return before;
@@ -208,7 +198,7 @@ export async function ensureTraefik(
 		if (blockedRequired.length > 0) return {state: 'unavailable', reason: portInUseReason(blockedRequired)};
 		const previous = snapshotTraefikFiles();
 		let wanted: number[] = [];
-		updateRegistry(registry => {
+		await updateRegistryAsync(registry => {
 			wanted = [...keep(), ...portsInUse(registry), ...required].filter(port => !blocked.includes(port));
 			writeTraefikFiles(wanted, lanWanted(registry));
 		});

@@ -3,6 +3,7 @@ import path from 'node:path';
 import {parse, stringify} from 'yaml';
 import {writeFileAtomic, writeFilesAtomic} from '../atomic-write.js';
 import {fsError} from '../errors.js';
+import {readTextIfExists} from '../read-text.js';
 import {dynamicDir, traefikComposeFile, traefikDir, traefikStaticFile} from '../paths.js';
 import {lazyRequire} from '../lazy.js';
 
@@ -159,27 +160,17 @@ export function writeTraefikFiles(ports: number[], lan: number[] = []): boolean 
 		[traefikStaticFile(), staticText],
 		[traefikComposeFile(), header + stringify(composeConfig(plan, staticText))],
 	];
-	const changed = files.filter(([file, content]) => readOrUndefined(file) !== content);
+	const changed = files.filter(([file, content]) => readTextIfExists(file) !== content);
 	// Both or neither: a full disk must not leave entrypoints and published ports apart.
 	if (changed.length > 0) writeFilesAtomic(changed);
 	return changed.length > 0;
 }
 
-
-
-const readOrUndefined = (file: string): string | undefined => {
-	try {
-		return readFileSync(file, 'utf8');
-	} catch {
-		return undefined;
-	}
-};
-
 /** The two generated files as they are now (undefined: missing), to put back after a failed recreate. */
 export type TraefikFilesSnapshot = {static: string | undefined; compose: string | undefined};
 
 export function snapshotTraefikFiles(): TraefikFilesSnapshot {
-	return {static: readOrUndefined(traefikStaticFile()), compose: readOrUndefined(traefikComposeFile())};
+	return {static: readTextIfExists(traefikStaticFile()), compose: readTextIfExists(traefikComposeFile())};
 }
 
 export function restoreTraefikFiles(snapshot: TraefikFilesSnapshot): void {
@@ -188,7 +179,7 @@ export function restoreTraefikFiles(snapshot: TraefikFilesSnapshot): void {
 		[traefikComposeFile(), snapshot.compose],
 	] as const) {
 		if (content === undefined) rmSync(file, {force: true});
-		else if (readOrUndefined(file) !== content) writeFileAtomic(file, content);
+		else if (readTextIfExists(file) !== content) writeFileAtomic(file, content);
 	}
 }
 
@@ -220,7 +211,7 @@ export function traefikFilesHash(snapshot: TraefikFilesSnapshot = snapshotTraefi
 }
 
 export function readTraefikApplied(): TraefikApplied | undefined {
-	const text = readOrUndefined(traefikAppliedFile());
+	const text = readTextIfExists(traefikAppliedFile());
 	if (text === undefined) return undefined;
 	try {
 		const doc = JSON.parse(text) as Partial<TraefikApplied> | null;
