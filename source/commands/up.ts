@@ -2,7 +2,7 @@ import {lanNotice} from '../core/traefik/exposure.js';
 import {ExitCode, PortError} from '../core/errors.js';
 import {tcpAddress, urlOf} from '../core/compose/addresses.js';
 import {composeContext} from '../core/compose/context.js';
-import {composeUp, type UpOptions, type UpResult} from '../core/compose/up-down.js';
+import {composeUp, type UpResult} from '../core/compose/up-down.js';
 import {runHook} from '../core/lifecycle/hooks.js';
 import {hookTargetOf} from '../core/lifecycle/target.js';
 import {killDockerCalls} from '../core/docker/cli.js';
@@ -54,14 +54,12 @@ export default async function up(argv: string[]): Promise<number> {
 	for (const signal of stopSignals) process.on(signal, onSignal);
 	let result: UpResult;
 	try {
-		// `services` needs composeUp to append them to `up -d` (compose/project.ts; see the readme).
-		const options: UpOptions & {services?: string[]} = {
+		result = await composeUp(project, {
 			progress: true,
 			onStep: step => process.stderr.write(`port: ${step}\n`),
 			signal: setup.signal,
 			services,
-		};
-		result = await composeUp(project, options);
+		});
 	} catch (error) {
 		if (!received) throw error;
 		throw new PortError(`Interrupted (${received}): ${composeContext(project).name} is not up.`, signalExitCode(received), "Run 'port down' to remove anything that did start.");

@@ -20,6 +20,8 @@ export interface UpOptions {
 	onStep?: (message: string) => void;
 	/** Aborted (Ctrl+C / SIGTERM): the docker call under way is stopped and composeUp throws `interrupted()`. */
 	signal?: AbortSignal;
+	/** Only these services (and their dependencies): `up -d <service...>` (`port up web db`). */
+	services?: string[];
 }
 
 export interface UpResult extends Pick<OverridePlan, 'routes' | 'tcp' | 'notes'> {
@@ -70,8 +72,9 @@ export async function composeUp(project: Project, options: UpOptions = {}): Prom
 		options.onStep?.(`ensuring Traefik has entrypoints ${ports.length > 0 ? ports.join(', ') : '(none)'}`);
 		const traefik = await ensureTraefik(ports, undefined, undefined, {signal, lan: ctx.lan});
 		await ensureNetwork(traefikNetwork, signal);
-		options.onStep?.(`docker compose -p ${ctx.name} up -d`);
-		const result = await docker([...composeArgs(ctx), 'up', '-d'], {cwd: ctx.worktreePath, cancelSignal: signal, ...streams(options.progress)});
+		const only = options.services ?? [];
+		options.onStep?.(`docker compose -p ${ctx.name} up -d${only.map(name => ` ${name}`).join('')}`);
+		const result = await docker([...composeArgs(ctx), 'up', '-d', ...only], {cwd: ctx.worktreePath, cancelSignal: signal, ...streams(options.progress)});
 		if (result.exitCode !== 0) throw explainFailure(result, `docker compose up (project ${ctx.name})`);
 		return {ctx, routes: plan.routes, tcp: plan.tcp, notes: plan.notes, traefik, composeVersion: version};
 	} catch (error) {
