@@ -1,4 +1,3 @@
-import {execa} from 'execa';
 import {ExitCode, PortError} from '../core/errors.js';
 import {urlOf} from '../core/compose/addresses.js';
 import {composeContext} from '../core/compose/context.js';
@@ -8,7 +7,7 @@ import {readRegistry} from '../core/registry/registry.js';
 import {cleanupStale} from '../core/supervise/stale.js';
 import {hookState, runHook} from '../core/lifecycle/hooks.js';
 import {hookTargetOf} from '../core/lifecycle/target.js';
-import {defaultOpenUrl} from '../core/dashboard/open-url.js';
+import {openInBrowser} from '../core/lifecycle/browser.js';
 import {parseCommand, positionals} from './parse.js';
 
 export const spec = {
@@ -45,18 +44,7 @@ export default async function open(argv: string[]): Promise<number> {
 	}
 	const url = firstUrl(project);
 	if (!url) throw new PortError(`Nothing of ${project.worktree} is up: no URL to open.`, ExitCode.failure, "Start it with 'port up' or 'port run', or add a .port/hooks/post-up hook.");
-	const browser = process.env['BROWSER'];
-	if (browser) {
-		const result = await execa(browser, [url], {stdio: 'inherit', reject: false});
-		if (result.failed && result.exitCode === undefined) throw new PortError(`Could not run BROWSER (${browser}): ${result.shortMessage}`, ExitCode.failure);
-		if (result.exitCode !== 0) throw new PortError(`${browser} ${url} failed (exit ${result.exitCode}).`, ExitCode.failure);
-	} else {
-		try {
-			await defaultOpenUrl(url);
-		} catch (error) {
-			throw new PortError(`Could not open a browser (${(error as Error).message}): ${url}`, ExitCode.failure);
-		}
-	}
+	await openInBrowser(url);
 	process.stdout.write(`opened ${url}\n`);
 	return ExitCode.ok;
 }
