@@ -169,10 +169,15 @@ export function removeDirIfEmpty(ops: Ops, dir: string): void {
 	}
 }
 
-export function runCommand(ops: Ops, argv: string[]): void {
+/** `mayFail`: a step whose failure is expected and harmless (launchctl bootout of a daemon not loaded). */
+export function runCommand(ops: Ops, argv: string[], mayFail = false): void {
 	const full = commandNeedsElevation() ? elevated(ops, argv) : argv;
-	if (ops.dryRun) return ops.say(`run   ${shown(full)}`);
-	exec(full);
+	if (ops.dryRun) return ops.say(`run   ${shown(full)}${mayFail ? ' (a failure is ignored)' : ''}`);
+	try {
+		exec(full);
+	} catch (error) {
+		if (!mayFail) throw error;
+	}
 }
 
 export const readIfExists = (file: string): string | undefined => {
