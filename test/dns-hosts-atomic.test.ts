@@ -1,7 +1,7 @@
 // The hosts file is replaced atomically (temp file + rename), so a full disk never leaves it
 // truncated. Uses a real small tmpfs (mounting needs root, as in .ci/run).
 import {execFileSync, spawn} from 'node:child_process';
-import {chownSync, chmodSync, copyFileSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {chownSync, chmodSync, copyFileSync, lstatSync, readFileSync, symlinkSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
@@ -88,14 +88,53 @@ function portAsNobody(args: string[], cwd: string, env: CliEnv): Promise<RunResu
 	return new Promise(resolve => child.once('close', (code, signal) => resolve({code, signal, ...out})));
 }
 
+/** Lets uid 65534 traverse the test's temp root (0700) for this test. */
+function letNobodyIn(): void {
+	for (const dir of [os.tmpdir(), path.dirname(os.tmpdir())]) {
+		const mode = statSync(dir).mode & 0o7777;
+		chmodSync(dir, mode | 0o001);
+		onCleanup(() => chmodSync(dir, mode));
+	}
+}
+
+describe('hosts files that cannot simply be renamed over', () => {
+	it('a symlinked hosts file stays a symlink; its target gets the block', async () => {
+		const etc = tempDir('port-sysroot-');
+		const real = path.join(etc, 'hosts.real');
+		writeFileSync(real, '127.0.0.1 localhost\n');
+		const hosts = path.join(etc, 'hosts');
+		symlinkSync(real, hosts);
+		const env: CliEnv = {portHome: tempDir('port-home-'), extra: {PORT_SYSTEM_ROOT: etc, PORT_HOSTS_FILE: hosts, PORT_RESOLVER: 'hosts', PORT_ELEVATE: ''}};
+		expect((await port(['install', '--mode', 'hosts', '--yes'], etc, env)).code).toBe(0);
+		expect(lstatSync(hosts).isSymbolicLink()).toBe(true);
+		expect(readFileSync(real, 'utf8')).toContain('127.0.0.1 port-check.port\n');
+		expect((await port(['uninstall'], etc, env)).code).toBe(0);
+		expect(readFileSync(real, 'utf8')).toBe('127.0.0.1 localhost\n');
+		expect(readdirSync(etc).sort()).toEqual(['hosts', 'hosts.real']);
+	});
+
+	it('a hosts file the user may write (0666) in a directory they may not is written in place, without elevation', async () => {
+		letNobodyIn();
+		const etc = tempDir('port-sysroot-');
+		chmodSync(etc, 0o755);
+		const hosts = path.join(etc, 'hosts');
+		writeFileSync(hosts, '127.0.0.1 localhost\n');
+		chmodSync(hosts, 0o666);
+		const home = tempDir('port-home-');
+		chownSync(home, 65534, 65534);
+		const env: CliEnv = {portHome: home, extra: {PORT_SYSTEM_ROOT: etc, PORT_HOSTS_FILE: hosts, PORT_RESOLVER: 'hosts', PORT_ELEVATE: ''}};
+		const installed = await portAsNobody(['install', '--mode', 'hosts'], etc, env);
+		expect(installed.stderr).toBe('');
+		expect(installed.code).toBe(0);
+		expect(readFileSync(hosts, 'utf8')).toContain('127.0.0.1 port-check.port\n');
+		expect((await portAsNobody(['uninstall'], etc, env)).code).toBe(0);
+		expect(readFileSync(hosts, 'utf8')).toBe('127.0.0.1 localhost\n');
+	});
+});
+
 describe('hosts mode through the elevate command (tee into a temp file, chmod, chown, mv)', () => {
 	it('a full disk exits 3 and leaves the file intact; with room the file keeps its mode and owner', async () => {
-		// nobody must reach the temp dirs: let it traverse the test's temp root (0700) for this test.
-		for (const dir of [os.tmpdir(), path.dirname(os.tmpdir())]) {
-			const mode = statSync(dir).mode & 0o7777;
-			chmodSync(dir, mode | 0o001);
-			onCleanup(() => chmodSync(dir, mode));
-		}
+		letNobodyIn();
 		const etc = mountTmpfs('64k');
 		chmodSync(etc, 0o755);
 		const hosts = path.join(etc, 'hosts');

@@ -99,9 +99,10 @@ export function replaceFile(file: string, content: string, elevate?: string[]): 
 	} catch (error) {
 		if (fd !== undefined) closeQuietly(fd);
 		rmSync(tmp, {force: true});
-		// A bind-mounted file (/etc/hosts in a container) cannot be renamed over: the complete
-		// temp file proved the space is there, so write it in place.
-		if (errnoCode(error) === 'EBUSY' && old) return writeInPlace(file, target, content);
+		// Written in place as before when it cannot be replaced: a bind-mounted file (/etc/hosts in a
+		// container; EBUSY) or a file the user may write in a directory they may not (a hosts file
+		// made 0666 to avoid sudo; EACCES/EPERM).
+		if (old && ['EBUSY', 'EACCES', 'EPERM'].includes(errnoCode(error) ?? '')) return writeInPlace(file, target, content);
 		throw fsError('write', file, error);
 	}
 }
