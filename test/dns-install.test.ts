@@ -3,7 +3,7 @@ import {chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, w
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {cliEnv, port, type CliEnv} from './helpers/cli.js';
-import {freeUdpPort, fakeSystemctl, resolveVia} from './helpers/dnsmasq.js';
+import {fakeLaunchctl, freeUdpPort, fakeSystemctl, resolveVia, startDnsmasq} from './helpers/dnsmasq.js';
 import {cliPath, makeRepo, onCleanup, pathWith, runCleanups, tempDir, waitFor} from './helpers/env.js';
 import {isProcessAlive} from './helpers/cli.js';
 
@@ -104,7 +104,7 @@ describe('port install / uninstall: hosts-file mode', () => {
 });
 
 describe('port install / uninstall: dnsmasq mode (systemd-resolved) with a real dnsmasq', () => {
-	it('writes the unit, the dnsmasq config and the resolved drop-in; a random name resolves; uninstall restores every byte', async () => {
+	it('writes the unit, the dnsmasq config and the resolved drop-in; a random name resolves; a re-install with another port restarts it; uninstall restores every byte', async () => {
 		const root = tempDir('port-sysroot-');
 		mkdirSync(path.join(root, 'etc', 'systemd', 'system'), {recursive: true});
 		mkdirSync(path.join(root, 'run', 'systemd', 'resolve'), {recursive: true});
@@ -129,7 +129,7 @@ describe('port install / uninstall: dnsmasq mode (systemd-resolved) with a real 
 		expect(dry.code).toBe(0);
 		expect(dry.stdout).toContain('resolved mode (systemd-resolved is the system resolver)');
 		expect(dry.stdout).toContain(`write ${path.join(root, 'etc/systemd/resolved.conf.d/port-test.conf')}`);
-		expect(dry.stdout).toContain('run   env systemctl enable --now port-dnsmasq-test.service'.replace('env ', process.getuid?.() === 0 ? '' : 'env '));
+		expect(dry.stdout).toContain('run   env systemctl restart port-dnsmasq-test.service'.replace('env ', process.getuid?.() === 0 ? '' : 'env '));
 		expect(snapshot(root)).toEqual(before);
 		expect(existsSync(systemctl.log)).toBe(false);
 
@@ -143,19 +143,55 @@ describe('port install / uninstall: dnsmasq mode (systemd-resolved) with a real 
 		const pid = Number(readFileSync(systemctl.pidFile('port-dnsmasq-test.service'), 'utf8'));
 		expect(isProcessAlive(pid)).toBe(true);
 
-		const removed = await port(['uninstall', '--yes'], root, env);
+		// Running install again with another port refreshes it: the running dnsmasq is restarted on the new port.
+		const newPort = await freeUdpPort();
+		const moved: CliEnv = {...env, extra: {...env.extra, PORT_RESOLVER: `127.0.0.1:${newPort}`, PORT_DNSMASQ_PORT: String(newPort)}};
+		const again = await port(['install', '--domain', 'test', '--yes'], root, moved);
+		expect(again.stderr).toBe('');
+		expect(again.code).toBe(0);
+		expect(await resolveVia(newPort, random)).toEqual(['127.0.0.1']);
+		await waitFor(() => !isProcessAlive(pid), {what: 'the old dnsmasq stopped'});
+		expect(await resolveVia(dnsPort, random)).toEqual([]);
+		expect(readFileSync(path.join(root, 'etc/systemd/resolved.conf.d/port-test.conf'), 'utf8')).toContain(`DNS=127.0.0.1:${newPort}\n`);
+		const newPid = Number(readFileSync(systemctl.pidFile('port-dnsmasq-test.service'), 'utf8'));
+
+		const removed = await port(['uninstall', '--yes'], root, moved);
 		expect(removed.code).toBe(0);
 		const calls = readFileSync(systemctl.log, 'utf8').trim().split('\n').map(l => JSON.parse(l) as string[]);
-		expect(calls).toEqual([
-			['daemon-reload'],
-			['enable', '--now', 'port-dnsmasq-test.service'],
-			['restart', 'systemd-resolved'],
-			['disable', '--now', 'port-dnsmasq-test.service'],
-			['daemon-reload'],
-			['restart', 'systemd-resolved'],
-		]);
-		await waitFor(() => !isProcessAlive(pid), {what: 'dnsmasq stopped'});
-		expect(await resolveVia(dnsPort, random)).toEqual([]);
+		const install = [['daemon-reload'], ['enable', 'port-dnsmasq-test.service'], ['restart', 'port-dnsmasq-test.service'], ['restart', 'systemd-resolved']];
+		expect(calls).toEqual([...install, ...install, ['disable', '--now', 'port-dnsmasq-test.service'], ['daemon-reload'], ['restart', 'systemd-resolved']]);
+		await waitFor(() => !isProcessAlive(newPid), {what: 'dnsmasq stopped'});
+		expect(await resolveVia(newPort, random)).toEqual([]);
+		expect(snapshot(root)).toEqual(before);
+		expect(existsSync(path.join(env.portHome, 'dns', 'install.json'))).toBe(false);
+	});
+});
+
+describe('port install on macOS (resolver mode) with a fake launchctl', () => {
+	it('can run again (bootout, then bootstrap), and uninstall boots the daemon out and restores every byte', async () => {
+		const root = tempDir('port-sysroot-');
+		const brew = tempDir('port-brew-');
+		mkdirSync(path.join(brew, 'sbin'));
+		writeFileSync(path.join(brew, 'sbin', 'dnsmasq'), '', {mode: 0o755});
+		const launchctl = fakeLaunchctl();
+		// The check resolves through a real dnsmasq for *.test (launchd itself is fake here).
+		const dns = await startDnsmasq('test');
+		const env: CliEnv = {
+			portHome: tempDir('port-home-'),
+			extra: {PATH: `${launchctl.bin}${path.delimiter}${pathWith()}`, PORT_SYSTEM_ROOT: root, PORT_PLATFORM: 'darwin', PORT_BREW_PREFIX: brew, PORT_RESOLVER: `127.0.0.1:${dns.port}`, PORT_ELEVATE: 'env'},
+		};
+		const before = snapshot(root);
+		const plist = path.join(root, 'Library/LaunchDaemons/dev.port.dnsmasq-test.plist');
+		for (const run of ['first', 'second']) {
+			const installed = await port(['install', '--domain', 'test', '--yes'], root, env);
+			expect(installed.stderr, run).toBe('');
+			expect(installed.code, run).toBe(0);
+		}
+		expect(readFileSync(path.join(root, 'etc/resolver/test'), 'utf8')).toContain('nameserver 127.0.0.1\n');
+		expect((await port(['uninstall', '--yes'], root, env)).code).toBe(0);
+		const calls = readFileSync(launchctl.log, 'utf8').trim().split('\n').map(l => JSON.parse(l) as string[]);
+		const install = [['bootout', 'system/dev.port.dnsmasq-test'], ['bootstrap', 'system', plist]];
+		expect(calls).toEqual([...install, ...install, ['bootout', 'system/dev.port.dnsmasq-test']]);
 		expect(snapshot(root)).toEqual(before);
 		expect(existsSync(path.join(env.portHome, 'dns', 'install.json'))).toBe(false);
 	});

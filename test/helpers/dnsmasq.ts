@@ -37,10 +37,10 @@ export async function startDnsmasq(domain: string): Promise<{port: number; pid: 
 }
 
 /**
- * A fake `systemctl` for a temp system root: every call is logged; `enable --now <unit>` starts
- * the unit's ExecStart (read from <root>/etc/systemd/system/<unit>) as a real process and
- * `disable --now <unit>` stops it, so the dnsmasq that port install configures really runs.
- * Never reaches the real systemd.
+ * A fake `systemctl` for a temp system root: every call is logged; `enable --now <unit>` (when
+ * not running) and `restart <unit>` (re)start the unit's ExecStart (read from <root>/etc/systemd/system/<unit>)
+ * as a real process, stopping the one it started before, and `disable --now <unit>` stops it,
+ * so the dnsmasq that port install configures really runs. Never reaches the real systemd.
  */
 export function fakeSystemctl(root: string): {bin: string; log: string; pidFile: (unit: string) => string} {
 	const dir = tempDir('port-fake-systemctl-');
@@ -51,18 +51,22 @@ export function fakeSystemctl(root: string): {bin: string; log: string; pidFile:
 const fs = require('fs'), path = require('path'), {spawn} = require('child_process');
 const args = process.argv.slice(2);
 fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify(args) + '\\n');
-const unit = args[2];
+const unit = args[args.length - 1];
+const unitFile = path.join(${JSON.stringify(root)}, 'etc/systemd/system', unit);
 const pidFile = path.join(${JSON.stringify(dir)}, unit + '.pid');
-if (args[0] === 'enable' && args[1] === '--now') {
-  const text = fs.readFileSync(path.join(${JSON.stringify(root)}, 'etc/systemd/system', unit), 'utf8');
-  const [file, ...rest] = /^ExecStart=(.*)$/m.exec(text)[1].split(' ');
+const signal = sig => { try { process.kill(Number(fs.readFileSync(pidFile, 'utf8')), sig); return true; } catch { return false; } };
+const stop = () => signal('SIGTERM');
+const start = () => {
+  if (!fs.existsSync(unitFile)) return;
+  const [file, ...rest] = /^ExecStart=(.*)$/m.exec(fs.readFileSync(unitFile, 'utf8'))[1].split(' ');
   const child = spawn(file, rest, {detached: true, stdio: 'ignore'});
   fs.writeFileSync(pidFile, String(child.pid));
   child.unref();
-}
-if (args[0] === 'disable' && args[1] === '--now') {
-  try { process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGTERM'); } catch {}
-}
+};
+// Like systemd: enable --now starts a unit that is not running, and leaves a running one alone.
+if (args[0] === 'enable' && args[1] === '--now' && !signal(0)) start();
+if (args[0] === 'restart') { stop(); start(); }
+if (args[0] === 'disable' && args[1] === '--now') stop();
 `;
 	writeFileSync(path.join(bin, 'systemctl'), script);
 	chmodSync(path.join(bin, 'systemctl'), 0o755);
@@ -76,4 +80,33 @@ if (args[0] === 'disable' && args[1] === '--now') {
 		}
 	});
 	return {bin, log, pidFile: unit => path.join(dir, `${unit}.pid`)};
+}
+
+/**
+ * A fake `launchctl` that keeps launchd's rule: `bootstrap system <plist>` fails (exit 5) while
+ * that label is loaded, `bootout system/<label>` fails (exit 3) while it is not. Every call is logged.
+ */
+export function fakeLaunchctl(): {bin: string; log: string} {
+	const dir = tempDir('port-fake-launchctl-');
+	const bin = path.join(dir, 'bin');
+	mkdirSync(bin);
+	const log = path.join(dir, 'calls.log');
+	const script = `#!/usr/bin/env node
+const fs = require('fs'), path = require('path');
+const args = process.argv.slice(2);
+fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify(args) + '\\n');
+const label = args[0] === 'bootstrap' ? path.basename(args[2], '.plist') : String(args[1]).replace(/^system\\//, '');
+const loaded = path.join(${JSON.stringify(dir)}, label + '.loaded');
+if (args[0] === 'bootstrap') {
+  if (fs.existsSync(loaded)) { process.stderr.write('Bootstrap failed: 5: Input/output error\\n'); process.exit(5); }
+  fs.writeFileSync(loaded, '');
+}
+if (args[0] === 'bootout') {
+  if (!fs.existsSync(loaded)) { process.stderr.write('Boot-out failed: 3: No such process\\n'); process.exit(3); }
+  fs.rmSync(loaded);
+}
+`;
+	writeFileSync(path.join(bin, 'launchctl'), script);
+	chmodSync(path.join(bin, 'launchctl'), 0o755);
+	return {bin, log};
 }

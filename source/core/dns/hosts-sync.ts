@@ -3,10 +3,9 @@ import {hostnameFor} from '../names.js';
 import {readTextIfExists} from '../read-text.js';
 import {warn} from '../warnings.js';
 import {renderBlock, withBlock} from './hosts-block.js';
-import {writable} from './ops.js';
+import {replaceFile, writable} from './ops.js';
 import {readDnsState, writeDnsState, type DnsState} from './state.js';
 import {elevateCommand} from './system.js';
-import {lazyRequire} from '../lazy.js';
 
 /** The name the hosts block always holds, so install can verify the block resolves. */
 export const checkName = (domain: string) => `port-check.${domain}`;
@@ -42,15 +41,11 @@ export function syncHosts(change: {add?: string[]; remove?: string[]} = {}): voi
 	}
 }
 
+/** Replaced atomically (temp file + rename, through `sudo -n` when it needs root). */
 function writeHosts(file: string, text: string): void {
-	if (writable(file)) {
-		(lazyRequire('node:fs') as typeof import('node:fs')).writeFileSync(file, text);
-		return;
-	}
+	if (writable(file)) return replaceFile(file, text);
 	const elevate = elevateCommand();
 	// Only sudo has a known "never prompt" flag; anything else would prompt in the middle of a command.
 	if (elevate[0] !== 'sudo') throw new Error(`${file} needs root`);
-	const {spawnSync} = lazyRequire('node:child_process') as typeof import('node:child_process');
-	const result = spawnSync(elevate[0], [...elevate.slice(1), '-n', 'tee', file], {input: text, stdio: ['pipe', 'ignore', 'ignore']});
-	if (result.status !== 0) throw new Error(`${file} needs root (sudo -n was refused)`);
+	replaceFile(file, text, [...elevate, '-n']);
 }

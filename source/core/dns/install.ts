@@ -42,7 +42,7 @@ export function applyInstall(plan: Plan, ops: Ops): DnsState {
 			state.rc ??= {path: step.path, addedNewline, created: before === undefined};
 			if (text !== before) writeFile(ops, step.path, text, step.block);
 		} else {
-			runCommand(ops, step.argv);
+			runCommand(ops, step.argv, step.mayFail);
 			if (step.undo && !state.undo.some(u => u.argv.join('\0') === step.undo!.join('\0'))) state.undo.push({argv: step.undo, afterFiles: step.undoAfterFiles ?? false});
 		}
 		save();
@@ -73,7 +73,8 @@ export function applyUninstall(ops: Ops): boolean {
 		if (file.previous !== undefined) writeFile(ops, file.path, file.previous);
 		else if (ops.dryRun || existsSync(file.path)) removeFile(ops, file.path);
 	}
-	for (const dir of state.dirs) removeDirIfEmpty(ops, dir);
+	// Deepest first: /etc/resolver (made by a later step) must go before the /etc an earlier step made.
+	for (const dir of [...state.dirs].sort((a, b) => b.length - a.length)) removeDirIfEmpty(ops, dir);
 	for (const undo of state.undo.filter(u => u.afterFiles)) runCommand(ops, undo.argv);
 	if (!ops.dryRun) clearDnsState();
 	return true;

@@ -15,7 +15,7 @@ export type Step =
 	/** The shell hook block in the user's rc file (--shell-hook). */
 	| {kind: 'rc'; path: string; block: string}
 	/** A command (argument array, never a shell string) and the one that undoes it at uninstall. */
-	| {kind: 'run'; argv: string[]; undo?: string[]; undoAfterFiles?: boolean};
+	| {kind: 'run'; argv: string[]; undo?: string[]; undoAfterFiles?: boolean; mayFail?: boolean};
 
 export interface Plan {
 	mode: DnsMode;
@@ -81,7 +81,9 @@ export function buildPlan(mode: DnsMode, domain: string, why = 'chosen with --mo
 			},
 			{kind: 'write', path: systemPath(`/etc/systemd/resolved.conf.d/port-${domain}.conf`), content: `# Written by port install; removed by port uninstall.\n[Resolve]\nDNS=127.0.0.1:${dnsmasqPort()}\nDomains=~${domain}\n`},
 			{kind: 'run', argv: ['systemctl', 'daemon-reload'], undo: ['systemctl', 'daemon-reload'], undoAfterFiles: true},
-			{kind: 'run', argv: ['systemctl', 'enable', '--now', unit], undo: ['systemctl', 'disable', '--now', unit]},
+			{kind: 'run', argv: ['systemctl', 'enable', unit], undo: ['systemctl', 'disable', '--now', unit]},
+			// restart, not `enable --now`: a second install must apply a changed config to a running unit.
+			{kind: 'run', argv: ['systemctl', 'restart', unit]},
 			{kind: 'run', argv: ['systemctl', 'restart', 'systemd-resolved'], undo: ['systemctl', 'restart', 'systemd-resolved'], undoAfterFiles: true},
 		);
 	} else if (mode === 'networkmanager') {
@@ -102,6 +104,8 @@ export function buildPlan(mode: DnsMode, domain: string, why = 'chosen with --mo
 				content: `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0">\n<dict>\n  <key>Label</key><string>${label}</string>\n  <key>ProgramArguments</key>\n  <array>\n${args.map(a => `    <string>${a}</string>\n`).join('')}  </array>\n  <key>RunAtLoad</key><true/>\n  <key>KeepAlive</key><true/>\n</dict>\n</plist>\n`,
 			},
 			{kind: 'write', path: systemPath(`/etc/resolver/${domain}`), content: `# Written by port install; removed by port uninstall.\nnameserver 127.0.0.1\nport ${dnsmasqPort()}\n`},
+			// bootstrap fails for a loaded daemon: unload it first (fails harmlessly when it is not loaded).
+			{kind: 'run', argv: ['launchctl', 'bootout', `system/${label}`], mayFail: true},
 			{kind: 'run', argv: ['launchctl', 'bootstrap', 'system', plist], undo: ['launchctl', 'bootout', `system/${label}`]},
 		);
 	}
