@@ -7,6 +7,9 @@ import {followFile} from '../logs/follow.js';
 import {listWorktrees} from '../git/project.js';
 import {readRegistry, type HostService} from '../registry/registry.js';
 import {childAlive, supervisorAlive} from '../supervise/stale.js';
+import type {Merger} from './merged.js';
+import {defaultCopyText} from './clipboard.js';
+import {routedUrlProblem} from '../dns/honest.js';
 import {defaultOpenUrl} from './open-url.js';
 import {listRows, selectedRow} from './selectors.js';
 import type {DashboardDeps, DashboardStore, HostRow, HostStatus, ListRow, Message, WorktreeRow} from './types.js';
@@ -25,6 +28,8 @@ type Defaulted =
 	| 'followFile'
 	| 'followCompose'
 	| 'openUrl'
+	| 'copyText'
+	| 'routedUrlProblem'
 	| 'logCapacity'
 	| 'flushMs';
 
@@ -42,6 +47,8 @@ export interface StoreContext {
 	/** The host rows of the last refresh, so services that vanish stay listed with how they ended. */
 	remembered: Map<string, HostRow>;
 	disposed: boolean;
+	/** Also feeds host and compose output into the worktree's merged log (merged.ts). */
+	merger: Merger | undefined;
 	bufferFor(key: string): LogBuffer;
 	/** Log text goes into the ring at once; the UI hears about it at most every `flushMs`. */
 	ingest(key: string, text: string): void;
@@ -75,6 +82,8 @@ const withDefaults = (deps: DashboardDeps): ResolvedDeps => ({
 	followFile: deps.followFile ?? followFile,
 	followCompose: deps.followCompose ?? followComposeLogs,
 	openUrl: deps.openUrl ?? defaultOpenUrl,
+	copyText: deps.copyText ?? defaultCopyText,
+	routedUrlProblem: deps.routedUrlProblem ?? routedUrlProblem,
 	logCapacity: deps.logCapacity ?? 5000,
 	flushMs: deps.flushMs ?? 33,
 });
@@ -96,13 +105,16 @@ export function createContext(store: DashboardStore, given: DashboardDeps): Stor
 		stoppedByUs: new Set(),
 		remembered: new Map(),
 		disposed: false,
+		merger: undefined,
 		bufferFor: key => {
 			let buffer = buffers.get(key);
 			if (!buffer) buffers.set(key, (buffer = new LogBuffer(capacity)));
 			return buffer;
 		},
 		ingest: (key, text) => {
-			ctx.bufferFor(key).append(text);
+			// A worktree's own buffer is its merged view: compose output goes in there prefixed too.
+			const merged = ctx.merger?.feed(key, text) ?? false;
+			if (!(merged && key.startsWith('wt:'))) ctx.bufferFor(key).append(text);
 			dirty = true;
 			if (!flushTimer && !ctx.disposed) {
 				flushTimer = setTimeout(() => {
