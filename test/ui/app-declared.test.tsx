@@ -73,10 +73,16 @@ describe('port ui: declared services', () => {
 		await ui.waitForFrame(f => /● :4000 -> :\d+ .*running/.test(f), 'api started', 30_000);
 		await ui.waitForFrame(f => f.includes(`hello from api in ${path.join(repo, 'sub')} VAR=x1`), 'cwd and env of the declared service');
 		expect(ui.frame()).toMatch(/○ :3000 web +declared, not running/);
-		// Tab leaves the picker for the free-form fields.
+		// Tab leaves the picker for the free-form fields; so does typing a port.
 		await ui.type('a');
 		await ui.type(keys.tab);
 		await ui.waitForFrame(f => f.includes('› Logical port:'), 'free-form port field');
+		await ui.type(keys.escape);
+		await ui.type('a');
+		await ui.waitForFrame(f => f.includes('› Declared:'), 'picker again');
+		await ui.type('5000');
+		await ui.type(keys.enter);
+		await ui.waitForFrame(f => f.includes('Logical port: 5000') && f.includes('› Command:'), 'typed port, then the command field');
 		await ui.type(keys.escape);
 		// r on a declared row starts it.
 		await ui.waitForFrame(f => !f.includes('Declared:'), 'form closed');

@@ -85,7 +85,7 @@ export function createNavigationActions(ctx: StoreContext, {followers, launch, l
 			const field = form.field === 'pick' ? 'port' : form.field;
 			let value = edit(form[field]);
 			if (field === 'port') value = value.replace(/[^0-9]/g, '').slice(0, 5);
-			store.setState({form: {...form, [field]: value, error: undefined}});
+			store.setState({form: {...form, field, [field]: value, error: undefined}});
 		} else if (state.mode === 'filter') {
 			const filter = edit(state.filter);
 			store.setState({filter});
