@@ -112,9 +112,15 @@ export function createContext(store: DashboardStore, given: DashboardDeps): Stor
 			return buffer;
 		},
 		ingest: (key, text) => {
-			// A worktree's own buffer is its merged view: compose output goes in there prefixed too.
-			const merged = ctx.merger?.feed(key, text) ?? false;
-			if (!(merged && key.startsWith('wt:'))) ctx.bufferFor(key).append(text);
+			// A worktree's own buffer is its merged view: compose output goes in there prefixed too,
+			// and each complete line of a host service of this repository joins it.
+			if (!ctx.merger?.feed(key, text)) {
+				const buffer = ctx.bufferFor(key);
+				const before = buffer.total;
+				buffer.append(text);
+				const added = buffer.total - before;
+				if (added > 0 && ctx.merger) ctx.merger.feedLines(key, buffer.slice(Math.max(0, buffer.size - added), buffer.size));
+			}
 			dirty = true;
 			if (!flushTimer && !ctx.disposed) {
 				flushTimer = setTimeout(() => {

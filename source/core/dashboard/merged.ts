@@ -8,8 +8,10 @@ import {worktreeKey} from './selectors.js';
 const colors = [36, 33, 35, 32, 34, 31];
 
 export interface Merger {
-	/** Feeds text that arrived for `key` into its worktree's merged buffer; false if `key` has none. */
+	/** Compose output of a worktree (`wt:<name>`), as text: it goes into the merged view prefixed `compose`. */
 	feed(key: string, text: string): boolean;
+	/** Complete, already cleaned lines that a host service's buffer just took; false if `key` is not a host of this repository. */
+	feedLines(key: string, lines: string[]): boolean;
 }
 
 /** `host:<repo>:<branch>:<port>` of this repository → worktree and logical port. */
@@ -43,15 +45,21 @@ export function createMerger(repoRoot: string, services: Record<string, Declared
 
 	return {
 		feed(key, text) {
-			const host = key.startsWith('wt:') ? undefined : hostOf(key, repoRoot);
-			if (!host && !key.startsWith('wt:')) return false;
-			const target = host ? worktreeKey(host.branch) : key;
-			const prefix = prefixOf(key, host?.port);
+			if (!key.startsWith('wt:')) return false;
+			const prefix = prefixOf(key, undefined);
 			const parts = ((partials.get(key) ?? '') + text).split('\n');
 			const rest = parts.pop()!;
 			// A line without a newline for ever is bounded like any other log line.
 			partials.set(key, rest.length > 4000 ? rest.slice(0, 4000) : rest);
-			if (parts.length > 0) bufferFor(target).append(`${prefix}${parts.join(`\n${prefix}`)}\n`);
+			if (parts.length > 0) bufferFor(key).append(`${prefix}${parts.join(`\n${prefix}`)}\n`);
+			return true;
+		},
+		feedLines(key, lines) {
+			const host = hostOf(key, repoRoot);
+			if (!host) return false;
+			const prefix = prefixOf(key, host.port);
+			// Cleaned once by the service's own buffer: only the prefix is added here.
+			bufferFor(worktreeKey(host.branch)).appendClean(lines.map(line => prefix + line));
 			return true;
 		},
 	};
