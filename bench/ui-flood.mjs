@@ -31,6 +31,13 @@ const budgets = {peakRssMB: 150, keyToFrameMs: 100};
 const idleServices = 19;
 const mergedServices = 5;
 const mergedRate = 10_000;
+const hasBusybox = (() => {
+	try {
+		return execFileSync('busybox', ['--list'], {encoding: 'utf8'}).split('\n').includes('httpd');
+	} catch {
+		return false;
+	}
+})();
 
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 const git = (cwd, ...a) => execFileSync('git', a, {cwd, stdio: 'ignore', env: {...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b'}});
@@ -77,8 +84,11 @@ setInterval(() => {}, 1000);
 process.on('SIGTERM', () => process.exit(0));
 `,
 	);
-	// 19 declared idle services (A starts them) + the flood = 20 services.
-	const services = Object.fromEntries(Array.from({length: idleServices}, (_, i) => [`idle${i + 1}`, {port: 3001 + i, command: 'sleep 100000'}]));
+	// 19 declared idle services (A starts them) + the flood = 20 services. Idle dev servers listen
+	// on their PORT (a busybox httpd is ~1 MB); without busybox they are `sleep`s that never listen,
+	// whose readiness keeps being probed (slower).
+	const idleCommand = hasBusybox ? 'busybox httpd -f -p 127.0.0.1:$PORT' : 'sleep 100000';
+	const services = Object.fromEntries(Array.from({length: idleServices}, (_, i) => [`idle${i + 1}`, {port: 3001 + i, command: idleCommand}]));
 	mkdirSync(path.join(repo, '.port'), {recursive: true});
 	writeFileSync(path.join(repo, '.port', 'config.jsonc'), JSON.stringify({services}, null, 2));
 	// The merged phase: each prints ${mergedRate} lines/s (100 lines every 10 ms).
@@ -269,6 +279,7 @@ async function main() {
 			keyToFrameMs: {n: latencies.length, sent: sent.length, median: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), max: latencies.at(-1)},
 			idleKeyToFrameMs: {n: idle.length, median: quantile(idle, 0.5), p95: quantile(idle, 0.95)},
 			services: idleServices + 1 + mergedServices,
+			idleServices: hasBusybox ? 'busybox httpd (listening)' : 'sleep (never listening)',
 			mergedKeyToFrameMs: {services: mergedServices, linesPerSecondEach: mergedRate, n: merged.length, sent: mergedSent.length, median: quantile(merged, 0.5), p95: quantile(merged, 0.95), max: merged.at(-1)},
 			mergedViewShown: /:400\d +\| svc\d request/.test(mergedScreen),
 			loadAverage: os.loadavg()[0],
@@ -280,7 +291,7 @@ async function main() {
 		else {
 			process.stdout.write(
 				[
-					`port ui flood: ${lines.toLocaleString('en')} lines into one of ${idleServices + 1} dashboard-owned services`,
+					`port ui flood: ${lines.toLocaleString('en')} lines into one of ${idleServices + 1} dashboard-owned services (the idle ones: ${result.idleServices})`,
 					`  flood shown in full after   ${result.floodMs.join(' / ')} ms (${rounds} rounds; the child wrote it in ${result.childWriteMs.join(' / ')} ms)`,
 					`  dashboard peak RSS          ${result.peakRssMB} MB (${result.peakRssAfterFloodMB} MB before the merged phase; budget < ${budgets.peakRssMB} MB)`,
 					`  key -> next frame           median ${result.keyToFrameMs.median.toFixed(1)} ms, p95 ${result.keyToFrameMs.p95.toFixed(1)} ms, max ${result.keyToFrameMs.max?.toFixed(1)} ms over ${latencies.length}/${sent.length} keys (budget < ${budgets.keyToFrameMs} ms)`,
