@@ -95,6 +95,9 @@ export function createContext(store: DashboardStore, given: DashboardDeps): Stor
 	const buffers = new Map<string, LogBuffer>();
 	let dirty = false;
 	let flushTimer: NodeJS.Timeout | undefined;
+	/** Text received since the last flush: a flood slows the log's redraws so keys keep their frames. */
+	let received = 0;
+	let delay = flushMs;
 
 	const ctx: StoreContext = {
 		store,
@@ -122,13 +125,17 @@ export function createContext(store: DashboardStore, given: DashboardDeps): Stor
 				if (added > 0 && ctx.merger) ctx.merger.feedLines(key, buffer.slice(Math.max(0, buffer.size - added), buffer.size));
 			}
 			dirty = true;
+			received += text.length;
 			if (!flushTimer && !ctx.disposed) {
 				flushTimer = setTimeout(() => {
 					flushTimer = undefined;
+					// Over ~1 MB/s of output nobody reads along: redraw the log 10 times a second, not 30.
+					delay = received > (1_000_000 * delay) / 1000 ? Math.max(flushMs, 100) : flushMs;
+					received = 0;
 					if (!dirty || ctx.disposed) return;
 					dirty = false;
 					store.setState(s => ({logVersion: s.logVersion + 1}));
-				}, flushMs);
+				}, delay);
 			}
 		},
 		cancelFlush: () => {
