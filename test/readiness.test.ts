@@ -67,7 +67,8 @@ describe('dashboard status text', () => {
 	it('a running row shows its readiness; an ended one its ending', () => {
 		const row = (readiness: HostService['readiness'], kind: 'running' | 'stopped' = 'running') => ({status: {kind}, actualPort: 49731, entry: {readiness} as HostService});
 		expect(hostStatusText(row({state: 'starting'}))).toBe('running · starting');
-		expect(hostStatusText(row({state: 'ready', ms: 5}))).toBe('running · ready');
+		expect(hostStatusText(row({state: 'ready', ms: 5}))).toBe('running · ready in 5 ms');
+		expect(hostStatusText(row({state: 'ready', ms: 2345}))).toBe('running · ready in 2.3 s');
 		expect(hostStatusText(row({state: 'not-listening', listens: [5173]}))).toBe('running · not listening on 49731 (listens on 5173)');
 		expect(hostStatusText(row(undefined))).toBe('running');
 		expect(hostStatusText(row({state: 'ready', ms: 5}, 'stopped'))).toBe('stopped');

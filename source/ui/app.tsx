@@ -1,4 +1,4 @@
-import {Box, useApp, useInput, useStdout} from 'ink';
+import {Box, Text, useApp, useInput, useStdout} from 'ink';
 import {useEffect, useState} from 'react';
 import {useStore} from 'zustand';
 import {listRows, type DashboardStore} from '../core/dashboard/store.js';
@@ -38,8 +38,10 @@ export function App({store, onKey}: AppProps) {
 	const width = Math.max(20, cols);
 	const rows = listRows(state);
 	const row = rows.find(r => r.key === state.selected);
-	const panel = state.mode === 'launch' ? launchFormHeight : state.mode === 'quit' ? quitDialogHeight : 0;
-	const layout = computeLayout(termRows, rows.length, panel);
+	const declared = Object.keys(state.declaredServices).length;
+	const panel = state.mode === 'launch' ? launchFormHeight(declared) : state.mode === 'quit' ? quitDialogHeight : 0;
+	const layout = computeLayout(termRows, rows.length, panel, width);
+	const buffer = store.getState().logBuffer();
 
 	useEffect(() => {
 		store.getState().setLogRows(layout.log);
@@ -59,14 +61,22 @@ export function App({store, onKey}: AppProps) {
 		<Box flexDirection="column" width={width} height={layout.total}>
 			<Header state={state} width={width} />
 			{state.mode === 'help' ? (
-				<Help height={layout.list + 1 + layout.log} width={width} />
+				<Help height={layout.side ? layout.list : layout.list + 1 + layout.log} width={width} />
+			) : layout.side ? (
+				<Box flexDirection="row" width={width} height={layout.list}>
+					<ServiceList state={state} rows={rows} height={layout.list} width={layout.listWidth} />
+					<Box width={1} height={layout.list} flexShrink={0}>
+						<Text dimColor>{Array.from({length: layout.list}, () => '│').join('\n')}</Text>
+					</Box>
+					<LogPane state={state} row={row} buffer={buffer} height={layout.log} width={layout.logWidth} />
+				</Box>
 			) : (
 				<>
 					<ServiceList state={state} rows={rows} height={layout.list} width={width} />
-					<LogPane state={state} row={row} buffer={store.getState().logBuffer()} height={layout.log} width={width} />
+					<LogPane state={state} row={row} buffer={buffer} height={layout.log} width={width} />
 				</>
 			)}
-			{state.mode === 'launch' ? <LaunchForm state={state} width={width} /> : null}
+			{state.mode === 'launch' ? <LaunchForm state={state} services={state.declaredServices} width={width} /> : null}
 			{state.mode === 'quit' ? <QuitDialog owned={ownedLabels(state)} width={width} /> : null}
 			<MessageLine state={state} width={width} />
 			<Footer state={state} row={row} width={width} />

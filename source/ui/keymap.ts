@@ -37,7 +37,8 @@ function inputKey(input: string, key: KeyInfo, mode: Mode): Action | undefined {
 	if (key.tab) return mode === 'launch' ? {type: 'nextField'} : undefined;
 	// Ink reports the Backspace key as `delete` on most terminals.
 	if (key.backspace || key.delete) return {type: 'backspace'};
-	if (mode === 'filter' && (key.upArrow || key.downArrow)) return {type: 'move', delta: key.upArrow ? -1 : 1};
+	// Filter: move in the list; launch form: pick among the declared services.
+	if ((mode === 'filter' || mode === 'launch') && (key.upArrow || key.downArrow)) return {type: 'move', delta: key.upArrow ? -1 : 1};
 	if (key.ctrl || key.meta || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown) return undefined;
 	const text = printable(input);
 	return text === '' ? undefined : {type: 'input', text};
@@ -57,6 +58,7 @@ export function keyToAction(input: string, key: KeyInfo, context: KeyContext): A
 		if (input === 'c' || input === 'n' || key.escape) return {type: 'quitChoice', choice: 'cancel'};
 		return undefined;
 	}
+	if (mode === 'copy') return copyKey(input, key);
 	if (mode === 'help') {
 		if (input === 'q') return {type: 'quit'};
 		return key.escape || key.return || input === '?' ? {type: 'help'} : undefined;
@@ -105,9 +107,31 @@ export function keyToAction(input: string, key: KeyInfo, context: KeyContext): A
 			return {type: 'composeDown'};
 		case 'o':
 			return {type: 'openUrl'};
+		case 'c':
+			return {type: 'openCopy'};
+		case 'y':
+			return {type: 'yankUrl'};
+		case 'A':
+			return {type: 'startDeclared'};
 		default:
 			return undefined;
 	}
+}
+
+/** Copy mode: a cursor over the log lines, v marks where the selection starts, y copies it. */
+function copyKey(input: string, key: KeyInfo): Action | undefined {
+	if (key.escape || (key.ctrl && input === 'c')) return {type: 'cancel'};
+	if (input === 'q') return {type: 'quit'};
+	if (input === '?') return {type: 'help'};
+	if (key.upArrow || input === 'k') return {type: 'copyMove', delta: -1};
+	if (key.downArrow || input === 'j') return {type: 'copyMove', delta: 1};
+	if (key.pageUp) return {type: 'copyMove', delta: -10};
+	if (key.pageDown) return {type: 'copyMove', delta: 10};
+	if (key.home || input === 'g') return {type: 'copyMove', delta: -Number.MAX_SAFE_INTEGER};
+	if (key.end || input === 'G') return {type: 'copyMove', delta: Number.MAX_SAFE_INTEGER};
+	if (input === 'v' || input === ' ') return {type: 'copyMark'};
+	if (input === 'y' || key.return) return {type: 'copyYank'};
+	return undefined;
 }
 
 /** A control character inside a chunk, as the key Ink would report for it alone. */
@@ -171,12 +195,15 @@ export const helpSections: Array<{title: string; keys: KeyHelp[]}> = [
 		title: 'Everywhere',
 		keys: [
 			{keys: 'Tab', what: 'switch focus between the service list and the log pane'},
-			{keys: 'a', what: 'launch a command in the selected worktree (asks for logical port + command)'},
+			{keys: 'a', what: 'launch in the selected worktree: a declared service (↑↓ Enter), or a logical port + command'},
+			{keys: 'A', what: 'start every declared service of the selected worktree that is not running'},
 			{keys: 's', what: 'stop the selected host service (on an ended one: remove it from the list)'},
-			{keys: 'r', what: 'restart the selected host service (starts it again if it ended)'},
+			{keys: 'r', what: 'restart the selected host service (starts it if it ended, or a declared one)'},
 			{keys: 'X', what: 'force-kill the selected host service (SIGKILL to its process group)'},
 			{keys: 'u / d', what: 'docker compose up / down for the selected worktree'},
 			{keys: 'o', what: 'open the selected service URL in the browser (the URL is shown too)'},
+			{keys: 'y', what: 'copy the selected service URL (OSC 52 and pbcopy / wl-copy / xclip)'},
+			{keys: 'c', what: 'copy mode: select log lines with the cursor keys'},
 			{keys: 'PgUp / PgDn', what: 'scroll the log a page'},
 			{keys: 'Esc', what: 'clear the search / close a form'},
 			{keys: '?', what: 'this help'},
@@ -200,6 +227,15 @@ export const helpSections: Array<{title: string; keys: KeyHelp[]}> = [
 			{keys: '/', what: 'search (case-insensitive); Enter jumps to the newest match'},
 			{keys: 'n / N', what: 'next older / next newer match'},
 			{keys: '←', what: 'back to the service list'},
+		],
+	},
+	{
+		title: 'Copy mode (c)',
+		keys: [
+			{keys: '↑ ↓ / k j', what: 'move the cursor (PgUp/PgDn 10 lines, g / G first / last)'},
+			{keys: 'v / Space', what: 'mark: the selection runs from the mark to the cursor'},
+			{keys: 'y / Enter', what: 'copy the selected lines without colours, then leave copy mode'},
+			{keys: 'Esc', what: 'leave copy mode'},
 		],
 	},
 	{

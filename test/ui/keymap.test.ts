@@ -36,6 +36,10 @@ describe('keyToAction', () => {
 		['q', {}, normalList, {type: 'quit'}],
 		['c', {ctrl: true}, normalList, {type: 'interrupt'}],
 		['', {escape: true, meta: true}, normalLogs, {type: 'cancel'}],
+		['c', {}, normalList, {type: 'openCopy'}],
+		['c', {}, normalLogs, {type: 'openCopy'}],
+		['y', {}, normalList, {type: 'yankUrl'}],
+		['A', {shift: true}, normalList, {type: 'startDeclared'}],
 	])('normal mode: %j %j %j', (input, key, context, expected) => {
 		expect(map(input, key, context)).toEqual(expected);
 	});
@@ -110,5 +114,31 @@ describe('inputToActions', () => {
 		expect(run('k\u0003', {}, normalList)).toEqual([{type: 'move', delta: -1}, {type: 'interrupt'}]);
 		expect(run('X', {shift: true}, normalList)).toEqual([{type: 'forceKill'}]);
 		expect(run('', {upArrow: true}, normalList)).toEqual([{type: 'move', delta: -1}]);
+	});
+});
+
+describe('copy mode keys', () => {
+	const copy: KeyContext = {mode: 'copy', focus: 'logs'};
+	it.each<[string, KeyInfo, unknown]>([
+		['', {upArrow: true}, {type: 'copyMove', delta: -1}],
+		['j', {}, {type: 'copyMove', delta: 1}],
+		['', {pageDown: true}, {type: 'copyMove', delta: 10}],
+		['G', {}, {type: 'copyMove', delta: Number.MAX_SAFE_INTEGER}],
+		['v', {}, {type: 'copyMark'}],
+		[' ', {}, {type: 'copyMark'}],
+		['y', {}, {type: 'copyYank'}],
+		['', {return: true}, {type: 'copyYank'}],
+		['', {escape: true}, {type: 'cancel'}],
+		['q', {}, {type: 'quit'}],
+		['?', {}, {type: 'help'}],
+		['s', {}, undefined],
+	])('%j %j', (input, key, expected) => {
+		expect(keyToAction(input, key, copy)).toEqual(expected);
+	});
+
+	it('the launch form: ↑↓ pick a declared service (typed letters stay text)', () => {
+		const launch: KeyContext = {mode: 'launch', focus: 'list'};
+		expect(keyToAction('', {downArrow: true}, launch)).toEqual({type: 'move', delta: 1});
+		expect(keyToAction('A', {shift: true}, launch)).toEqual({type: 'input', text: 'A'});
 	});
 });

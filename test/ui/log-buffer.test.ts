@@ -77,4 +77,14 @@ describe('logWindow', () => {
 		expect(logWindow(buffer, {follow: false, top: 2, match: undefined}, 3)).toEqual({lines: ['l7', 'l8', 'l9'], first: 7, atBottom: false});
 		expect(logWindow(buffer, {follow: false, top: 100, match: undefined}, 3)).toEqual({lines: ['l9', 'l10', 'l11'], first: 9, atBottom: true});
 	});
+
+	it('appendClean stores lines as given (already clean), counts them and keeps the ring bounded', () => {
+		const buffer = new LogBuffer(3);
+		buffer.append('half');
+		buffer.appendClean(['\u001B[32ma\u001B[0m', 'b', 'c', 'd']);
+		expect(buffer.total).toBe(4);
+		expect(buffer.slice(0, 3)).toEqual(['b', 'c', 'd']);
+		// The other buffer's unterminated line is left alone.
+		expect(buffer.pending).toBe('half');
+	});
 });

@@ -2,6 +2,7 @@
 // throw. Real child processes; a fresh store per test.
 import {writeFileSync} from 'node:fs';
 import path from 'node:path';
+import stripAnsi from 'strip-ansi';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {followFile} from '../../source/core/logs/follow.js';
 import {detectProject, listWorktrees} from '../../source/core/git/project.js';
@@ -184,5 +185,32 @@ describe('dashboard store: timers never throw', () => {
 		expect(messages().filter(m => m.includes('docker exploded'))).toEqual(['error: Could not read Docker state: docker exploded']);
 		expect(store!.getState().docker).toEqual({ok: false, reason: 'docker exploded'});
 		await expect(store!.getState().pollDocker()).resolves.toBeUndefined();
+	});
+
+	it('a flood of output redraws the log ~10 times a second, not 30; compose output lands in the worktree view prefixed', async () => {
+		const chunk = 'x'.repeat(99) + '\n';
+		open({
+			flushMs: 33,
+			compose: async (_direction, _tree, onText) => {
+				// ~20 MB/s for a second, far more than anyone reads along.
+				const until = Date.now() + 1000;
+				while (Date.now() < until) {
+					onText(chunk.repeat(2000));
+					await sleep(10);
+				}
+				onText('compose done\n');
+				return {ok: true, exitCode: 0, lastLine: 'compose done'};
+			},
+		});
+		let bumps = 0;
+		const unsubscribe = store!.subscribe((s, previous) => {
+			if (s.logVersion !== previous.logVersion) bumps++;
+		});
+		await store!.getState().composeUp('app');
+		unsubscribe();
+		expect(bumps).toBeGreaterThan(0);
+		expect(bumps).toBeLessThanOrEqual(15);
+		const buffer = store!.getState().logBuffer('wt:app')!;
+		expect(stripAnsi(buffer.line(buffer.size - 2))).toBe('compose | compose done');
 	});
 });

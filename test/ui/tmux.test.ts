@@ -1,8 +1,9 @@
 import {randomBytes} from 'node:crypto';
+import {chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {processesWith, readRegistryFile, routeFiles} from '../helpers/cli.js';
-import {addWorktree, fakeDocker, makeRepo, runCleanups, tempDir, waitFor} from '../helpers/env.js';
+import {addWorktree, fakeDocker, makeRepo, pathWith, runCleanups, tempDir, waitFor} from '../helpers/env.js';
 import {startDashboardInTmux} from '../helpers/tmux.js';
 
 // The real dashboard in a real terminal (tmux), driven by keys like a user would.
@@ -99,6 +100,48 @@ describe('port ui in a real terminal (tmux)', () => {
 		await waitScreen(s => s.includes('[s] stop them'), 'asked');
 		send('s');
 		await waitScreen(s => s.includes('PORT-UI-EXITED 0'), 'exited');
+		expect(processesWith(marker)).toEqual([]);
+	});
+
+	it('A starts every declared service and they turn ready; the worktree shows them merged; c + Enter copies a line (xclip and OSC 52)', async () => {
+		const portHome = tempDir('port-ui-tmux-home-');
+		const docker = fakeDocker();
+		const repo = makeRepo('app');
+		const marker = `declared-${randomBytes(4).toString('hex')}`;
+		const scripts = tempDir('port-ui-tmux-scripts-');
+		const ticker = path.join(scripts, 'ticker.cjs');
+		writeFileSync(ticker, "const name = process.argv[2];\nrequire('node:net').createServer(s => s.end()).listen(Number(process.env.PORT), '127.0.0.1', () => { for (let i = 0; i < 3; i++) console.log(`\\u001b[32m${name}\\u001b[0m says ${i}`); });\nsetInterval(() => {}, 1000);\nprocess.on('SIGTERM', () => process.exit(0));\n");
+		mkdirSync(path.join(repo, '.port'));
+		writeFileSync(path.join(repo, '.port', 'config.jsonc'), JSON.stringify({services: {web: {port: 3000, command: `node ${ticker} ${marker}-web`}, api: {port: 4000, command: `node ${ticker} ${marker}-api`}}}));
+		// A fake xclip that keeps what it was given.
+		const clipBin = tempDir('port-ui-tmux-clip-');
+		const clipFile = path.join(clipBin, 'clipboard.txt');
+		writeFileSync(path.join(clipBin, 'xclip'), `#!/bin/sh\ncat > '${clipFile}'\n`);
+		chmodSync(path.join(clipBin, 'xclip'), 0o755);
+		const {tmux, send, waitScreen} = startDashboardInTmux({cwd: repo, portHome, dockerBin: docker.bin, width: 120, height: 30, extraEnv: {PATH: `${clipBin}${path.delimiter}${pathWith(docker.bin)}`}});
+		// tmux takes OSC 52 from the app into a paste buffer.
+		tmux('set-option', '-s', 'set-clipboard', 'on');
+
+		await waitScreen(s => /○ :3000 web +declared, not running/.test(s) && /○ :4000 api +declared, not running/.test(s), 'declared rows');
+		send('A');
+		await waitScreen(s => /● :3000 -> :\d+ .*ready in \d/.test(s) && /● :4000 -> :\d+ .*ready in \d/.test(s), 'both ready', 30_000);
+		expect(readRegistryFile(portHome).hostServices.map(s => s.logicalPort).sort()).toEqual([3000, 4000]);
+		// The worktree row is selected: its services' lines merged, each prefixed with its name.
+		await waitScreen(s => s.includes('app: all services') && /web +\| .*-web says 2/.test(s) && /api +\| .*-api says 2/.test(s), 'merged view');
+
+		send('c');
+		await waitScreen(s => s.includes('COPY:'), 'copy mode');
+		send('Enter');
+		await waitScreen(s => s.includes('Copied 1 line (OSC 52 + xclip)'), 'copied');
+		const copied = await waitFor(() => existsSync(clipFile) && readFileSync(clipFile, 'utf8'), {what: 'xclip got the text'});
+		// The last line of the merged view, without colours.
+		expect(copied).toMatch(new RegExp(`^(web|api) +\\| ${marker}-(web|api) says 2$`));
+		await waitFor(() => tmux('show-buffer') === copied, {what: `OSC 52 in tmux's paste buffer: ${JSON.stringify(copied)}`});
+
+		send('q');
+		await waitScreen(s => s.includes('[s] stop them'), 'asked');
+		send('s');
+		await waitScreen(s => s.includes('PORT-UI-EXITED 0'), 'exited', 20_000);
 		expect(processesWith(marker)).toEqual([]);
 	});
 });

@@ -9,6 +9,9 @@ import {followFile} from '../logs/follow.js';
 import {listWorktrees} from '../git/project.js';
 import {readRegistry, type HostService} from '../registry/registry.js';
 import {childAlive, supervisorAlive} from '../supervise/stale.js';
+import type {Merger} from './merged.js';
+import {defaultCopyText} from './clipboard.js';
+import {routedUrlProblem} from '../dns/honest.js';
 import {defaultOpenUrl} from './open-url.js';
 import {listRows, selectedRow} from './selectors.js';
 import type {DashboardDeps, DashboardStore, HostRow, HostStatus, ListRow, Message, WorktreeRow} from './types.js';
@@ -27,6 +30,8 @@ type Defaulted =
 	| 'followFile'
 	| 'followCompose'
 	| 'openUrl'
+	| 'copyText'
+	| 'routedUrlProblem'
 	| 'logCapacity'
 	| 'flushMs';
 
@@ -44,6 +49,8 @@ export interface StoreContext {
 	/** The host rows of the last refresh, so services that vanish stay listed with how they ended. */
 	remembered: Map<string, HostRow>;
 	disposed: boolean;
+	/** Also feeds host and compose output into the worktree's merged log (merged.ts). */
+	merger: Merger | undefined;
 	bufferFor(key: string): LogBuffer;
 	/** Log text goes into the ring at once; the UI hears about it at most every `flushMs`. */
 	ingest(key: string, text: string): void;
@@ -77,6 +84,8 @@ const withDefaults = (deps: DashboardDeps): ResolvedDeps => ({
 	followFile: deps.followFile ?? followFile,
 	followCompose: deps.followCompose ?? followComposeLogs,
 	openUrl: deps.openUrl ?? defaultOpenUrl,
+	copyText: deps.copyText ?? defaultCopyText,
+	routedUrlProblem: deps.routedUrlProblem ?? routedUrlProblem,
 	logCapacity: deps.logCapacity ?? 5000,
 	flushMs: deps.flushMs ?? 33,
 });
@@ -88,6 +97,9 @@ export function createContext(store: DashboardStore, given: DashboardDeps): Stor
 	const buffers = new Map<string, LogBuffer>();
 	let dirty = false;
 	let flushTimer: NodeJS.Timeout | undefined;
+	/** Text received since the last flush: a flood slows the log's redraws so keys keep their frames. */
+	let received = 0;
+	let delay = flushMs;
 
 	const ctx: StoreContext = {
 		store,
@@ -98,21 +110,34 @@ export function createContext(store: DashboardStore, given: DashboardDeps): Stor
 		stoppedByUs: new Set(),
 		remembered: new Map(),
 		disposed: false,
+		merger: undefined,
 		bufferFor: key => {
 			let buffer = buffers.get(key);
 			if (!buffer) buffers.set(key, (buffer = new LogBuffer(capacity)));
 			return buffer;
 		},
 		ingest: (key, text) => {
-			ctx.bufferFor(key).append(text);
+			// A worktree's own buffer is its merged view: compose output goes in there prefixed too,
+			// and each complete line of a host service of this repository joins it.
+			if (!ctx.merger?.feed(key, text)) {
+				const buffer = ctx.bufferFor(key);
+				const before = buffer.total;
+				buffer.append(text);
+				const added = buffer.total - before;
+				if (added > 0 && ctx.merger) ctx.merger.feedLines(key, buffer.slice(Math.max(0, buffer.size - added), buffer.size));
+			}
 			dirty = true;
+			received += text.length;
 			if (!flushTimer && !ctx.disposed) {
 				flushTimer = setTimeout(() => {
 					flushTimer = undefined;
+					// Over ~1 MB/s of output nobody reads along: redraw the log 10 times a second, not 30.
+					delay = received > (1_000_000 * delay) / 1000 ? Math.max(flushMs, 100) : flushMs;
+					received = 0;
 					if (!dirty || ctx.disposed) return;
 					dirty = false;
 					store.setState(s => ({logVersion: s.logVersion + 1}));
-				}, flushMs);
+				}, delay);
 			}
 		},
 		cancelFlush: () => {

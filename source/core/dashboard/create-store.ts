@@ -3,7 +3,11 @@ import {createStore} from 'zustand/vanilla';
 import {setWarningSink} from '../warnings.js';
 import {createComposeActions} from './compose-actions.js';
 import {busyRunner, createContext} from './context.js';
+import {createCopyActions} from './copy-actions.js';
+import {createDeclaredActions} from './declared-actions.js';
 import {createDispatch} from './dispatch.js';
+import {createMerger} from './merged.js';
+import {watchRouting} from './routing.js';
 import {createHostActions} from './host-actions.js';
 import {createLogActions} from './log-actions.js';
 import {createLogFollowers} from './log-followers.js';
@@ -26,16 +30,21 @@ export function createDashboardStore(deps: DashboardDeps): DashboardStore {
 		const runCompose = createComposeActions(ctx, {withBusy, pollDocker});
 		const openUrl = createOpenUrl(ctx);
 		const logs = createLogActions(ctx);
-		const navigation = createNavigationActions(ctx, {followers, launch: hosts.launch});
-		const dispatch = createDispatch(ctx, {hosts, logs, navigation, runCompose, openUrl});
+		const declared = createDeclaredActions(ctx, hosts);
+		const navigation = createNavigationActions(ctx, {followers, launch: hosts.launch, launchDeclared: declared.launchDeclared});
+		const copy = createCopyActions(ctx, logs);
+		const dispatch = createDispatch(ctx, {hosts, copy, declared, logs, navigation, runCompose, openUrl});
+		ctx.merger = createMerger(project.repoRoot, project.config.services ?? {}, ctx.bufferFor);
 
 		let stopWatching: (() => void) | undefined;
 
 		const start = () => {
 			const restoreWarnings = setWarningSink(text => ctx.say('warn', text));
 			const stopRefreshing = startRefreshing();
+			const stopRouting = watchRouting(ctx);
 			stopWatching = () => {
 				restoreWarnings();
+				stopRouting();
 				stopRefreshing();
 			};
 			return () => store.getState().dispose();
@@ -62,10 +71,13 @@ export function createDashboardStore(deps: DashboardDeps): DashboardStore {
 			focus: 'list',
 			mode: 'normal',
 			filter: '',
-			form: {field: 'port', port: '', command: '', error: undefined, worktree: project.worktree},
+			form: {field: 'port', pick: 0, port: '', command: '', error: undefined, worktree: project.worktree},
 			searchInput: '',
 			search: '',
 			log: {follow: true, top: 0, match: undefined},
+			copy: {cursor: 0, anchor: undefined},
+			routeProblems: {},
+			declaredServices: project.config.services ?? {},
 			logVersion: 0,
 			messages: [],
 			message: undefined,
@@ -84,6 +96,9 @@ export function createDashboardStore(deps: DashboardDeps): DashboardStore {
 			composeUp: name => runCompose('up', name),
 			composeDown: name => runCompose('down', name),
 			openUrl,
+			yankUrl: copy.yankUrl,
+			startDeclared: declared.startDeclared,
+			launchDeclared: declared.launchDeclared,
 			quit: navigation.quit,
 			confirmQuit: navigation.confirmQuit,
 			setLogRows: rows => {

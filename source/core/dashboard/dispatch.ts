@@ -1,6 +1,9 @@
 // Performs the actions the key map produces, by mode and focus.
 import type {RunCompose} from './compose-actions.js';
 import type {StoreContext} from './context.js';
+import type {CopyActions} from './copy-actions.js';
+import type {DeclaredActions} from './declared-actions.js';
+import {selectedRow} from './selectors.js';
 import type {HostActions} from './host-actions.js';
 import type {LogActions} from './log-actions.js';
 import type {NavigationActions} from './navigation-actions.js';
@@ -8,22 +11,25 @@ import type {Action} from './types.js';
 
 interface Needs {
 	hosts: HostActions;
+	copy: CopyActions;
+	declared: DeclaredActions;
 	logs: LogActions;
 	navigation: NavigationActions;
 	runCompose: RunCompose;
 	openUrl(key?: string): Promise<void>;
 }
 
-export function createDispatch(ctx: StoreContext, {hosts, logs, navigation, runCompose, openUrl}: Needs): (action: Action) => void {
+export function createDispatch(ctx: StoreContext, {hosts, copy, declared, logs, navigation, runCompose, openUrl}: Needs): (action: Action) => void {
 	const {store, say, worktreeByName} = ctx;
 	const {scrollTo, currentTop, runSearch} = logs;
-	const {move, submitForm, editInput, quit, confirmQuit} = navigation;
+	const {move, pick, submitForm, editInput, quit, confirmQuit} = navigation;
 
 	return action => {
 		const state = store.getState();
 		if (state.phase !== 'running') return;
 		switch (action.type) {
 			case 'move':
+				if (state.mode === 'launch') return pick(action.delta);
 				return move(action.delta);
 			case 'moveEdge':
 				return move(action.to);
@@ -47,12 +53,33 @@ export function createDispatch(ctx: StoreContext, {hosts, logs, navigation, runC
 			case 'openLaunch': {
 				const tree = worktreeByName();
 				if (!tree) return say('warn', 'Select a worktree of this repository to launch a service in.', 'selection');
-				return store.setState({mode: 'launch', form: {field: 'port', port: '', command: '', error: undefined, worktree: tree.name}});
+				// Declared services come first; the last choice is a free-form command.
+				const names = Object.keys(ctx.deps.project.config.services ?? {});
+				const row = selectedRow(state);
+				const index = row?.kind === 'declared' ? names.indexOf(row.declared.name) : 0;
+				const field = names.length > 0 ? 'pick' : 'port';
+				return store.setState({mode: 'launch', form: {field, pick: Math.max(0, index), port: '', command: '', error: undefined, worktree: tree.name}});
 			}
 			case 'stop':
+				if (selectedRow(state)?.kind === 'declared') return say('info', 'Not running; r starts it (A starts every declared service of the worktree).', 'selection');
 				return void hosts.stop();
-			case 'restart':
+			case 'restart': {
+				const row = selectedRow(state);
+				if (row?.kind === 'declared') return void declared.launchDeclared(row.worktree.name, row.declared.name);
 				return void hosts.restart();
+			}
+			case 'startDeclared':
+				return void declared.startDeclared();
+			case 'openCopy':
+				return copy.open();
+			case 'copyMove':
+				return copy.move(action.delta);
+			case 'copyMark':
+				return copy.mark();
+			case 'copyYank':
+				return void copy.yank();
+			case 'yankUrl':
+				return void copy.yankUrl();
 			case 'forceKill':
 				return hosts.forceKill();
 			case 'composeUp':
@@ -90,6 +117,7 @@ export function createDispatch(ctx: StoreContext, {hosts, logs, navigation, runC
 				}
 				return;
 			case 'cancel':
+				if (state.mode === 'copy') return store.setState({mode: 'normal', log: {...state.log, follow: true}});
 				if (state.mode === 'filter') {
 					store.setState({mode: 'normal', filter: ''});
 					return;

@@ -1,5 +1,6 @@
 // Host services: launch (owned by this dashboard), stop, restart and force-kill, including
 // services left running by another `port ui` or run by `port run`.
+import path from 'node:path';
 import {exitCodeFor, type ExitInfo} from '../supervise/exit-codes.js';
 import type {Launched} from '../supervise/launch.js';
 import type {SupervisedService} from '../supervise/supervisor.js';
@@ -10,10 +11,17 @@ import type {HostRow, HostStatus} from './types.js';
 
 export interface HostActions {
 	/** Refused with a message while the same service is busy (starting, stopping, restarting). */
-	launch(worktreeName: string, logicalPort: number, command: string[]): Promise<HostRow | undefined>;
+	launch(worktreeName: string, logicalPort: number, command: string[], extra?: LaunchExtra): Promise<HostRow | undefined>;
 	stop(key?: string): Promise<void>;
 	restart(key?: string): Promise<void>;
 	forceKill(key?: string): void;
+}
+
+/** What a declared service adds to a launch; `cwd` is relative to the worktree. */
+export interface LaunchExtra {
+	cwd?: string;
+	env?: Record<string, string>;
+	readyGraceMs?: number;
 }
 
 interface Needs {
@@ -74,7 +82,7 @@ export function createHostActions(ctx: StoreContext, {refresh, followers, withBu
 	};
 
 	/** Starts the service; the caller has marked its key busy. */
-	const startService = async (worktreeName: string, logicalPort: number, command: string[]): Promise<HostRow | undefined> => {
+	const startService = async (worktreeName: string, logicalPort: number, command: string[], extra: LaunchExtra = {}): Promise<HostRow | undefined> => {
 		const tree = worktreeByName(worktreeName);
 		if (!tree) {
 			say('error', `No worktree named ${worktreeName}.`);
@@ -86,7 +94,9 @@ export function createHostActions(ctx: StoreContext, {refresh, followers, withBu
 				project: {repoRoot: project.repoRoot, worktree: tree.name, config: project.config},
 				logicalPort,
 				command,
-				cwd: tree.path,
+				cwd: path.resolve(tree.path, extra.cwd ?? '.'),
+				...(extra.env ? {env: extra.env} : {}),
+				...(extra.readyGraceMs !== undefined ? {readyGraceMs: extra.readyGraceMs} : {}),
 				owner: 'ui',
 				output: 'file',
 				color: true,
@@ -109,7 +119,7 @@ export function createHostActions(ctx: StoreContext, {refresh, followers, withBu
 		}
 	};
 
-	const launch = async (worktreeName: string, logicalPort: number, command: string[]): Promise<HostRow | undefined> => {
+	const launch = async (worktreeName: string, logicalPort: number, command: string[], extra?: LaunchExtra): Promise<HostRow | undefined> => {
 		const key = hostKey(project.repoRoot, worktreeName, logicalPort);
 		const busy = store.getState().busy[key];
 		if (busy) {
@@ -118,7 +128,7 @@ export function createHostActions(ctx: StoreContext, {refresh, followers, withBu
 		}
 		ctx.setBusy(key, 'starting…');
 		try {
-			return await startService(worktreeName, logicalPort, command);
+			return await startService(worktreeName, logicalPort, command, extra);
 		} finally {
 			ctx.clearBusy(key);
 		}

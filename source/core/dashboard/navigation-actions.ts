@@ -10,6 +10,7 @@ export interface NavigationActions {
 	select(key: string): void;
 	move(delta: number | 'top' | 'bottom'): void;
 	submitForm(): void;
+	pick(delta: number): void;
 	editInput(edit: (text: string) => string): void;
 	/** Asks before quitting when this dashboard owns running services. */
 	quit(): void;
@@ -19,9 +20,10 @@ export interface NavigationActions {
 interface Needs {
 	followers: LogFollowers;
 	launch: HostActions['launch'];
+	launchDeclared(worktree: string, name: string): Promise<unknown>;
 }
 
-export function createNavigationActions(ctx: StoreContext, {followers, launch}: Needs): NavigationActions {
+export function createNavigationActions(ctx: StoreContext, {followers, launch, launchDeclared}: Needs): NavigationActions {
 	const {store, owned, stoppedByUs} = ctx;
 
 	const select = (key: string) => {
@@ -43,6 +45,14 @@ export function createNavigationActions(ctx: StoreContext, {followers, launch}: 
 
 	const submitForm = () => {
 		const {form} = store.getState();
+		if (form.field === 'pick') {
+			const names = Object.keys(ctx.deps.project.config.services ?? {});
+			const name = names[form.pick];
+			if (name === undefined) return store.setState({form: {...form, field: 'port', error: undefined}});
+			store.setState({mode: 'normal'});
+			void launchDeclared(form.worktree, name);
+			return;
+		}
 		if (form.field === 'port') {
 			store.setState({form: {...form, field: 'command', error: undefined}});
 			return;
@@ -71,10 +81,11 @@ export function createNavigationActions(ctx: StoreContext, {followers, launch}: 
 		const state = store.getState();
 		if (state.mode === 'launch') {
 			const {form} = state;
-			const field = form.field;
+			// Typing while picking a declared service starts a free-form command (its port first).
+			const field = form.field === 'pick' ? 'port' : form.field;
 			let value = edit(form[field]);
 			if (field === 'port') value = value.replace(/[^0-9]/g, '').slice(0, 5);
-			store.setState({form: {...form, [field]: value, error: undefined}});
+			store.setState({form: {...form, field, [field]: value, error: undefined}});
 		} else if (state.mode === 'filter') {
 			const filter = edit(state.filter);
 			store.setState({filter});
@@ -84,6 +95,14 @@ export function createNavigationActions(ctx: StoreContext, {followers, launch}: 
 		} else if (state.mode === 'search') {
 			store.setState({searchInput: edit(state.searchInput)});
 		}
+	};
+
+	/** ↑↓ in the launch form's list of declared services (the last entry is "another command"). */
+	const pick = (delta: number) => {
+		const {form} = store.getState();
+		if (form.field !== 'pick') return;
+		const count = Object.keys(ctx.deps.project.config.services ?? {}).length + 1;
+		store.setState({form: {...form, pick: (form.pick + delta + count) % count}});
 	};
 
 	const ownedRunning = (): [string, SupervisedService][] => [...owned.entries()].filter(([, s]) => s.entry !== undefined);
@@ -114,5 +133,5 @@ export function createNavigationActions(ctx: StoreContext, {followers, launch}: 
 		else finish('');
 	};
 
-	return {select, move, submitForm, editInput, quit, confirmQuit};
+	return {select, move, pick, submitForm, editInput, quit, confirmQuit};
 }

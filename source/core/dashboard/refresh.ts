@@ -9,7 +9,7 @@ import type {HostService, Registry} from '../registry/registry.js';
 import {registryFacts} from '../supervise/stale.js';
 import type {StoreContext} from './context.js';
 import type {LogFollowers} from './log-followers.js';
-import {hostKey, listRows, worktreeKey} from './selectors.js';
+import {declaredKey, hostKey, listRows, worktreeKey} from './selectors.js';
 import type {ComposeRow, HostRow, HostStatus, WorktreeRow} from './types.js';
 
 export interface Refresher {
@@ -107,6 +107,7 @@ export function createRefresher(ctx: StoreContext, followers: LogFollowers): Ref
 						url: c.routedPorts[0] ? `http://${tree.name}.${project.config.domain}:${c.routedPorts[0]}` : c.publishedPorts[0] ? `http://localhost:${c.publishedPorts[0]}` : undefined,
 					}),
 				);
+			const mine = rows.filter(r => r.repo === project.repoRoot && r.branch === tree.name);
 			return {
 				key: worktreeKey(tree.name),
 				name: tree.name,
@@ -116,7 +117,11 @@ export function createRefresher(ctx: StoreContext, followers: LogFollowers): Ref
 				current: tree.name === project.worktree,
 				composeProject,
 				compose,
-				hosts: rows.filter(r => r.repo === project.repoRoot && r.branch === tree.name),
+				hosts: mine,
+				// Declared but never started here (or removed): a row you can start with r (or all with A).
+				declared: Object.entries(project.config.services ?? {})
+					.filter(([, service]) => !mine.some(h => h.logicalPort === service.port))
+					.map(([name, service]) => ({key: declaredKey(tree.name, name), name, service})),
 			};
 		});
 		const inTrees = new Set(worktrees.flatMap(w => w.hosts.map(h => h.key)));

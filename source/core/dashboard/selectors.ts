@@ -4,6 +4,7 @@ import {readinessText} from '../supervise/readiness.js';
 import type {DashboardState, HostRow, HostStatus, ListRow, LogView, WorktreeRow} from './types.js';
 
 export const hostKey = (repo: string, branch: string, logicalPort: number) => `host:${repo}:${branch}:${logicalPort}`;
+export const declaredKey = (worktree: string, name: string) => `declared:${worktree}:${name}`;
 export const worktreeKey = (name: string) => `wt:${name}`;
 
 const matchesFilter = (w: WorktreeRow, filter: string) => {
@@ -19,6 +20,7 @@ export function listRows(state: Pick<DashboardState, 'worktrees' | 'otherHosts' 
 		rows.push({kind: 'worktree', key: worktree.key, worktree});
 		for (const compose of worktree.compose) rows.push({kind: 'compose', key: compose.key, compose, worktree});
 		for (const host of worktree.hosts) rows.push({kind: 'host', key: host.key, host, worktree});
+		for (const declared of worktree.declared ?? []) rows.push({kind: 'declared', key: declared.key, declared, worktree});
 	}
 	if (state.otherHosts.length > 0) {
 		rows.push({kind: 'heading', key: 'heading:other', text: 'Other repositories'});
@@ -44,10 +46,17 @@ export function statusText(status: HostStatus): string {
 	}
 }
 
-/** A running service also says how its readiness goes: `running · ready`, `running · not listening on ...`. */
+/** `ready in 0.4 s`, `starting`, `not listening on 4100 (listens on 5173)`. */
+export function readinessLabel(host: Pick<HostRow, 'entry' | 'actualPort'>): string | undefined {
+	const readiness = host.entry?.readiness;
+	if (readiness?.state === 'ready') return `ready in ${readiness.ms < 1000 ? `${readiness.ms} ms` : `${(readiness.ms / 1000).toFixed(1)} s`}`;
+	return readinessText(readiness, host.actualPort);
+}
+
+/** A running service also says how its readiness goes: `running · ready in 120 ms`, `running · not listening on ...`. */
 export const hostStatusText = (host: Pick<HostRow, 'status' | 'entry' | 'actualPort'>) =>
 	(host.status.kind === 'running' || host.status.kind === 'left-running') && host.entry?.readiness
-		? `${statusText(host.status)} · ${readinessText(host.entry.readiness, host.actualPort)}`
+		? `${statusText(host.status)} · ${readinessLabel(host)}`
 		: statusText(host.status);
 
 export const isLive = (status: HostStatus) => status.kind === 'running' || status.kind === 'restarting' || status.kind === 'left-running';

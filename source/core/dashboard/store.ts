@@ -2,6 +2,8 @@
 export type {
 	Action,
 	ComposeRow,
+	CopySelection,
+	DeclaredRow,
 	DashboardDeps,
 	DashboardState,
 	DashboardStore,
@@ -16,7 +18,8 @@ export type {
 	Phase,
 	WorktreeRow,
 } from './types.js';
-export {formatUptime, hostKey, hostStatusText, isLive, listRows, logWindow, selectedRow, statusText, worktreeKey} from './selectors.js';
+export {declaredKey, formatUptime, hostKey, readinessLabel, hostStatusText, isLive, listRows, logWindow, selectedRow, statusText, worktreeKey} from './selectors.js';
 export {splitCommand} from './command-line.js';
-export type {LogBuffer} from '../logs/buffer.js';
+export {stripAnsi, type LogBuffer} from '../logs/buffer.js';
+export type {DeclaredService} from '../supervise/declared.js';
 export {createDashboardStore} from './create-store.js';

@@ -7,6 +7,7 @@ import type {Project, WorktreeInfo} from '../git/project.js';
 import type {ProcessFacts} from '../supervise/process-info.js';
 import type {HostService, Registry} from '../registry/registry.js';
 import type {TraefikState} from '../traefik/container.js';
+import type {DeclaredService} from '../supervise/declared.js';
 
 export type HostStatus =
 	| {kind: 'running'}
@@ -62,9 +63,17 @@ export interface WorktreeRow {
 	composeProject: string;
 	compose: ComposeRow[];
 	hosts: HostRow[];
+	/** Services declared in .port/config.jsonc with no row of their own here (not started). */
+	declared: DeclaredRow[];
 }
 
-export type Mode = 'normal' | 'launch' | 'filter' | 'search' | 'quit' | 'help';
+export interface DeclaredRow {
+	key: string;
+	name: string;
+	service: DeclaredService;
+}
+
+export type Mode = 'normal' | 'launch' | 'filter' | 'search' | 'quit' | 'help' | 'copy';
 export type Focus = 'list' | 'logs';
 
 export interface Message {
@@ -76,7 +85,10 @@ export interface Message {
 }
 
 export interface LaunchForm {
-	field: 'port' | 'command';
+	/** `pick`: choosing among the declared services (the last choice is a free-form command). */
+	field: 'pick' | 'port' | 'command';
+	/** Index into the declared services; their count means "another command". */
+	pick: number;
 	port: string;
 	command: string;
 	error: string | undefined;
@@ -90,6 +102,12 @@ export interface LogView {
 	top: number;
 	/** Absolute index of the current search match. */
 	match: number | undefined;
+}
+
+/** Copy mode: absolute line indices of the cursor and of where the selection started. */
+export interface CopySelection {
+	cursor: number;
+	anchor: number | undefined;
 }
 
 /** What the UI can ask for; the key map produces these, `dispatch` performs them. */
@@ -118,7 +136,13 @@ export type Action =
 	| {type: 'submit'}
 	| {type: 'cancel'}
 	| {type: 'nextField'}
-	| {type: 'quitChoice'; choice: 'stop' | 'leave' | 'cancel'};
+	| {type: 'quitChoice'; choice: 'stop' | 'leave' | 'cancel'}
+	| {type: 'openCopy'}
+	| {type: 'copyMove'; delta: number}
+	| {type: 'copyMark'}
+	| {type: 'copyYank'}
+	| {type: 'yankUrl'}
+	| {type: 'startDeclared'};
 
 export type Phase = 'running' | 'stopping' | 'done';
 
@@ -138,6 +162,11 @@ export interface DashboardState {
 	searchInput: string;
 	search: string;
 	log: LogView;
+	copy: CopySelection;
+	/** `services` of .port/config.jsonc (what `a` offers and `A` starts). */
+	declaredServices: Record<string, DeclaredService>;
+	/** Why the routed URL of a host name would not work now (routing off, name not resolving); absent: it should. */
+	routeProblems: Record<string, string>;
 	/** Bumped (at most ~30 times a second) when log text arrived; the UI re-renders on it. */
 	logVersion: number;
 	/** Every message, newest last (the last 50). */
@@ -163,6 +192,12 @@ export interface DashboardState {
 	composeUp(worktree?: string): Promise<void>;
 	composeDown(worktree?: string): Promise<void>;
 	openUrl(key?: string): Promise<void>;
+	/** Copies the URL of a service (the selected one by default). */
+	yankUrl(key?: string): Promise<void>;
+	/** Starts the declared services of a worktree (the selected row's by default) that are not running. */
+	startDeclared(worktree?: string): Promise<void>;
+	/** Starts one declared service by name. */
+	launchDeclared(worktree: string, name: string): Promise<HostRow | undefined>;
 	/** Asks before quitting when this dashboard owns running services. */
 	quit(): void;
 	confirmQuit(choice: 'stop' | 'leave' | 'cancel'): Promise<void>;
@@ -195,6 +230,10 @@ export interface DashboardDeps {
 	followFile?: typeof followFile;
 	followCompose?: (project: string, service: string, onText: (text: string) => void, onEnd: (problem?: string) => void) => Follower;
 	openUrl?: (url: string) => Promise<void>;
+	/** Puts text on the clipboard; returns how ("OSC 52 + xclip"). Default: OSC 52 to the terminal plus pbcopy/wl-copy/xclip. */
+	copyText?: (text: string) => Promise<string>;
+	/** Why a routed URL would not work now (dns/honest.ts), or undefined. */
+	routedUrlProblem?: (hostname: string, traefik: TraefikState | undefined) => Promise<string | undefined>;
 	/** Watch $PORT_HOME for registry changes (default true). */
 	watchRegistry?: boolean;
 	pollMs?: number;
@@ -207,4 +246,5 @@ export type ListRow =
 	| {kind: 'worktree'; key: string; worktree: WorktreeRow}
 	| {kind: 'compose'; key: string; compose: ComposeRow; worktree: WorktreeRow}
 	| {kind: 'host'; key: string; host: HostRow; worktree: WorktreeRow | undefined}
+	| {kind: 'declared'; key: string; declared: DeclaredRow; worktree: WorktreeRow}
 	| {kind: 'heading'; key: string; text: string};

@@ -113,8 +113,18 @@ export class LogBuffer {
 		return joined;
 	}
 
+	/** Appends complete lines that are clean already (taken from another buffer): no second cleaning. */
+	appendClean(lines: string[]): void {
+		const skip = Math.max(0, lines.length - this.capacity);
+		this.total += skip;
+		for (let i = skip; i < lines.length; i++) this.store(lines[i]!);
+	}
+
 	private push(raw: string): void {
-		const line = cleanLine(raw, this.maxLineLength);
+		this.store(cleanLine(raw, this.maxLineLength));
+	}
+
+	private store(line: string): void {
 		this.total++;
 		if (this.count < this.capacity) {
 			this.ring[(this.start + this.count) % this.capacity] = line;

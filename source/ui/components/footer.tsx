@@ -19,6 +19,8 @@ export function footerKeys(state: Pick<DashboardState, 'mode' | 'focus' | 'searc
 			return 's stop them and quit  l leave running  c cancel';
 		case 'help':
 			return 'Esc/? close help  q quit';
+		case 'copy':
+			return '↑↓ move  v mark  y copy  Esc cancel  ? help  q quit';
 		default:
 			break;
 	}
@@ -27,9 +29,11 @@ export function footerKeys(state: Pick<DashboardState, 'mode' | 'focus' | 'searc
 	if (state.focus === 'list') hints.push(['↑↓ select', 3], ['/ filter', 2]);
 	else hints.push(['↑↓ PgUp/PgDn scroll', 3], ['End follow', 2], ['/ search', 2], ...(state.search ? [['n/N match', 2] as [string, number]] : []));
 	hints.push(['Tab pane', 1]);
-	if (row && row.kind !== 'heading' && row.worktree) hints.push(['a launch', 4], ['u/d compose', 1]);
-	if (row?.kind === 'host') hints.push(['s stop', 5], ['r restart', 5], ['X kill', 4], ['o open', 1]);
-	if (row?.kind === 'compose' && row.compose.url) hints.push(['o open', 1]);
+	hints.push(['c copy', 1]);
+	if (row && row.kind !== 'heading' && row.worktree) hints.push(['a launch', 4], ['A start all', 3], ['u/d compose', 1]);
+	if (row?.kind === 'declared') hints.push(['r start', 5]);
+	if (row?.kind === 'host') hints.push(['s stop', 5], ['r restart', 5], ['X kill', 4], ['o open', 1], ['y copy URL', 1]);
+	if (row?.kind === 'compose' && row.compose.url) hints.push(['o open', 1], ['y copy URL', 1]);
 	const line = () => [...hints.map(([hint]) => hint), always].join('  ');
 	while (hints.length > 0 && line().length > width) {
 		const lowest = Math.min(...hints.map(([, priority]) => priority));

@@ -1,12 +1,38 @@
 import {Box, Text} from 'ink';
 import type {DashboardState} from '../../core/dashboard/store.js';
+import type {DeclaredService} from '../../core/dashboard/store.js';
 import {helpSections} from '../keymap.js';
 
-/** Lines the launch form takes (title, two fields, error/hint). */
-export const launchFormHeight = 4;
+/** Lines the launch form takes (title, the declared services if any, two fields, error/hint). */
+export const launchFormHeight = (declared: number) => (declared > 0 ? 5 : 4);
 export const quitDialogHeight = 3;
 
-export function LaunchForm({state, width}: {state: DashboardState; width: number}) {
+/** The declared services to pick from, in one line; the last choice is a free-form command. */
+function Choices({state, services, width}: {state: DashboardState; services: Record<string, DeclaredService>; width: number}) {
+	const names = Object.keys(services);
+	const {form} = state;
+	const active = form.field === 'pick';
+	const tree = state.worktrees.find(w => w.name === form.worktree);
+	const running = new Set(tree?.hosts.map(h => h.logicalPort));
+	const ports = names.map(name => services[name]!.port);
+	return (
+		<Box height={1} width={width}>
+			<Text wrap="truncate-end">
+				<Text color={active ? 'cyan' : undefined} bold={active}>
+					{active ? '› ' : '  '}Declared:{' '}
+				</Text>
+				{[...names, 'other command…'].map((name, i) => (
+					<Text key={name} inverse={active && form.pick === i}>
+						{i < names.length ? `${name} :${ports[i]}${running.has(ports[i]!) ? ' (listed)' : ''}` : name}
+					</Text>
+				)).flatMap((el, i) => (i === 0 ? [el] : [<Text key={`sep${i}`}>{'  '}</Text>, el]))}
+			</Text>
+		</Box>
+	);
+}
+
+export function LaunchForm({state, services, width}: {state: DashboardState; services: Record<string, DeclaredService>; width: number}) {
+	const names = Object.keys(services);
 	const {form} = state;
 	const field = (name: 'port' | 'command', label: string) => {
 		const active = form.field === name;
@@ -24,14 +50,15 @@ export function LaunchForm({state, width}: {state: DashboardState; width: number
 		);
 	};
 	return (
-		<Box flexDirection="column" height={launchFormHeight} width={width}>
+		<Box flexDirection="column" height={launchFormHeight(names.length)} width={width}>
 			<Text bold wrap="truncate-end">
 				Launch in {form.worktree} (PORT is set to a free port; routed as {form.worktree}.{state.domain}:&lt;logical port&gt;)
 			</Text>
+			{names.length > 0 ? <Choices state={state} services={services} width={width} /> : null}
 			{field('port', 'Logical port')}
 			{field('command', 'Command')}
 			<Text color={form.error ? 'red' : 'gray'} wrap="truncate-end">
-				{form.error ?? 'Words are split like a shell (quotes work); for pipes or $VARS use: sh -c "…"'}
+				{form.error ?? (form.field === 'pick' ? '↑↓ choose, Enter starts it; Tab or typing: another command' : 'Words are split like a shell (quotes work); for pipes or $VARS use: sh -c "…"')}
 			</Text>
 		</Box>
 	);
@@ -58,12 +85,20 @@ export function Help({height, width}: {height: number; width: number}) {
 		for (const k of section.keys) lines.push({text: `  ${k.keys.padEnd(16)}${k.what}`});
 	}
 	lines.push({text: 'Restart of a service owned by a port run in another terminal restarts it in place (SIGUSR2 to that port run).'});
+	// Too long for the height: side-by-side columns, so every section stays visible.
+	const columns = Math.max(1, Math.min(3, Math.ceil(lines.length / Math.max(1, height))));
+	const per = Math.ceil(lines.length / columns);
+	const columnWidth = Math.floor(width / columns);
 	return (
-		<Box flexDirection="column" height={height} width={width} overflow="hidden">
-			{lines.slice(0, height).map((line, i) => (
-				<Text key={i} bold={line.bold} wrap="truncate-end">
-					{line.text}
-				</Text>
+		<Box flexDirection="row" height={height} width={width} overflow="hidden">
+			{Array.from({length: columns}, (_, c) => (
+				<Box key={c} flexDirection="column" width={columnWidth} height={height} overflow="hidden">
+					{lines.slice(c * per, c * per + per).map((line, i) => (
+						<Text key={i} bold={line.bold} wrap="truncate-end">
+							{line.text}
+						</Text>
+					))}
+				</Box>
 			))}
 		</Box>
 	);

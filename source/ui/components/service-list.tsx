@@ -1,6 +1,6 @@
 import path from 'node:path';
 import {Box, Text} from 'ink';
-import {formatUptime, hostStatusText, isLive, type DashboardState, type HostRow, type ListRow} from '../../core/dashboard/store.js';
+import {formatUptime, hostKey, hostStatusText, isLive, type DashboardState, type HostRow, type ListRow} from '../../core/dashboard/store.js';
 import {windowStart} from '../layout.js';
 
 const statusColor = (host: HostRow) =>
@@ -67,6 +67,20 @@ function RowLine({row, state}: {row: ListRow; state: DashboardState}) {
 					{c.ports.length > 0 ? <Text>  {c.ports.map(p => `:${p}`).join(' ')}</Text> : null}
 					{c.url ? <Text color="blue">  {c.url}</Text> : null}
 					<Text dimColor>  compose</Text>
+				</Text>
+			);
+		}
+		case 'declared': {
+			const {name, service} = row.declared;
+			const busy = state.busy[hostKey(state.repoRoot, row.worktree.name, service.port)];
+			return (
+				<Text wrap="truncate-end">
+					<Text>    </Text>
+					<Text color="gray">○</Text>
+					<Text bold> :{service.port}</Text>
+					<Text> {name}</Text>
+					<Text color="gray">  {busy ?? 'declared, not running (r start, A all)'}</Text>
+					<Text dimColor>  {service.command.join(' ')}</Text>
 				</Text>
 			);
 		}

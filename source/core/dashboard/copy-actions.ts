@@ -1,0 +1,91 @@
+// Copy mode: a cursor over the lines of the log pane, a selection from a mark to the cursor,
+// and copying it (colours stripped). Also `y` on a service: copy its URL.
+import type {StoreContext} from './context.js';
+import type {LogActions} from './log-actions.js';
+import {plainText} from './clipboard.js';
+import {logWindow} from './selectors.js';
+
+export interface CopyActions {
+	open(): void;
+	move(delta: number): void;
+	mark(): void;
+	yank(): Promise<void>;
+	yankUrl(key?: string): Promise<void>;
+}
+
+export function createCopyActions(ctx: StoreContext, {scrollTo}: Pick<LogActions, 'scrollTo'>): CopyActions {
+	const {store, buffers, say, rowByKey} = ctx;
+	const {copyText} = ctx.deps;
+
+	/** First and last absolute line index that can be selected (the unterminated line counts). */
+	const bounds = () => {
+		const buffer = buffers.get(store.getState().selected);
+		if (!buffer) return undefined;
+		const first = buffer.total - buffer.size;
+		const last = buffer.total + (buffer.pending ? 1 : 0) - 1;
+		return last < first ? undefined : {buffer, first, last};
+	};
+
+	const open = () => {
+		const state = store.getState();
+		const range = bounds();
+		if (!range) return say('warn', 'No log lines here to copy.', 'copy');
+		// Freeze the view where it is; the cursor starts on its last line.
+		const view = logWindow(range.buffer, state.log, state.logRows);
+		const cursor = Math.max(range.first, Math.min(range.last, view.first + Math.max(0, view.lines.length - 1)));
+		store.setState({mode: 'copy', focus: 'logs', copy: {cursor, anchor: undefined}, log: {...state.log, follow: false, top: view.first}});
+		ctx.unsay('copy');
+	};
+
+	const move = (delta: number) => {
+		const state = store.getState();
+		const range = bounds();
+		if (!range) return;
+		const cursor = Math.max(range.first, Math.min(range.last, state.copy.cursor + delta));
+		store.setState({copy: {...state.copy, cursor}});
+		// Keep the cursor on screen.
+		const top = state.log.top;
+		if (cursor < top) scrollTo(cursor);
+		else if (cursor >= top + state.logRows) scrollTo(cursor - state.logRows + 1);
+		// The view stays put while selecting, even at the bottom with new lines arriving.
+		store.setState(s => ({log: {...s.log, follow: false}}));
+	};
+
+	const mark = () => {
+		const {copy} = store.getState();
+		store.setState({copy: {...copy, anchor: copy.anchor === undefined ? copy.cursor : undefined}});
+	};
+
+	const copy = async (text: string, what: string) => {
+		try {
+			const how = await copyText(text);
+			say('info', `Copied ${what} (${how}).`, 'copy');
+		} catch (error) {
+			say('warn', `Could not copy ${what}: ${error instanceof Error ? error.message : String(error)}`, 'copy');
+		}
+	};
+
+	const yank = async () => {
+		const {copy: selection} = store.getState();
+		const range = bounds();
+		store.setState({mode: 'normal'});
+		if (!range) return;
+		const from = Math.max(range.first, Math.min(selection.cursor, selection.anchor ?? selection.cursor));
+		const to = Math.min(range.last, Math.max(selection.cursor, selection.anchor ?? selection.cursor));
+		const lines: string[] = [];
+		for (let i = from; i <= to; i++) {
+			const index = i - range.first;
+			lines.push(plainText(index < range.buffer.size ? range.buffer.line(index) : range.buffer.pending));
+		}
+		await copy(lines.join('\n'), lines.length === 1 ? '1 line' : `${lines.length} lines`);
+	};
+
+	const yankUrl = async (key?: string) => {
+		const row = rowByKey(key);
+		const url = row?.kind === 'host' ? row.host.url : row?.kind === 'compose' ? row.compose.url : undefined;
+		if (!url) return say('warn', 'Select a service with a URL to copy (c copies log lines).', 'selection');
+		await copy(url, url);
+	};
+
+	return {open, move, mark, yank, yankUrl};
+}

@@ -1,0 +1,85 @@
+// Shared set-up of the ink dashboard tests: a temp PORT_HOME, a fake docker, a real git repo
+// (optionally with declared services) and the App rendered by ink-testing-library.
+import {writeFileSync, mkdirSync} from 'node:fs';
+import path from 'node:path';
+import {render} from 'ink-testing-library';
+import stripAnsi from 'strip-ansi';
+import {detectProject} from '../../source/core/git/project.js';
+import {createDashboardStore, type DashboardDeps, type DashboardStore} from '../../source/core/dashboard/store.js';
+import {App} from '../../source/ui/app.js';
+import {fakeDocker, makeRepo, pathWith, runCleanups, tempDir, waitFor} from '../helpers/env.js';
+
+export const tick = (ms = 30) => new Promise(resolve => setTimeout(resolve, ms));
+export const keys = {enter: '\r', escape: '\u001B', tab: '\t', up: '\u001B[A', down: '\u001B[B', ctrlC: '\u0003'};
+
+export interface Harness {
+	repo: string;
+	scripts: string;
+	store: DashboardStore;
+	ui: ReturnType<typeof render>;
+	frame(): string;
+	waitForFrame(check: (text: string) => boolean, what: string, timeout?: number): Promise<true>;
+	type(text: string): Promise<void>;
+	resize(columns: number, rows: number): Promise<void>;
+}
+
+let current: {store: DashboardStore; ui: ReturnType<typeof render>} | undefined;
+
+/** A repo whose .port/config.jsonc declares `services` (when given), and a scripts directory. */
+export function prepare(configOf?: object | ((scripts: string) => object)): {repo: string; scripts: string} {
+	process.env['PORT_HOME'] = tempDir('port-ui-home-');
+	process.env['PATH'] = pathWith(fakeDocker().bin);
+	process.env['PORT_STOP_TIMEOUT'] = '2000';
+	const repo = makeRepo('app');
+	const scripts = tempDir('port-ui-scripts-');
+	const config = typeof configOf === 'function' ? configOf(scripts) : configOf;
+	if (config) {
+		mkdirSync(path.join(repo, '.port'), {recursive: true});
+		writeFileSync(path.join(repo, '.port', 'config.jsonc'), JSON.stringify(config, null, 2));
+	}
+	return {repo, scripts};
+}
+
+export async function mount(repo: string, scripts: string, extra: Partial<DashboardDeps> = {}): Promise<Harness> {
+	const store = createDashboardStore({
+		project: detectProject(repo)!,
+		dockerSnapshot: async () => ({ok: true, traefik: {state: 'running'}, containers: []}),
+		routedUrlProblem: async () => undefined,
+		pollMs: 60_000,
+		...extra,
+	});
+	store.getState().start();
+	const ui = render(<App store={store} />);
+	current = {store, ui};
+	await tick(60);
+	const frame = () => stripAnsi(ui.lastFrame() ?? '');
+	return {
+		repo,
+		scripts,
+		store,
+		ui,
+		frame,
+		waitForFrame: (check, what, timeout = 10_000) => waitFor(() => check(frame()), {what: `${what}\n--- last frame ---\n${frame()}`, timeout}),
+		type: async text => {
+			ui.stdin.write(text);
+			await tick();
+		},
+		resize: async (columns, rows) => {
+			const stdout = ui.stdout as unknown as {emit: (e: string) => void};
+			Object.defineProperty(stdout, 'columns', {value: columns, configurable: true});
+			Object.defineProperty(stdout, 'rows', {value: rows, configurable: true});
+			stdout.emit('resize');
+			await tick(80);
+		},
+	};
+}
+
+export async function unmount(): Promise<void> {
+	if (current) {
+		current.ui.unmount();
+		if (current.store.getState().phase === 'running') await current.store.getState().confirmQuit('stop');
+		current.store.getState().dispose();
+		current = undefined;
+	}
+	await runCleanups();
+}
