@@ -82,7 +82,9 @@ function prefixer(prefix: string, out: NodeJS.WritableStream) {
 /**
  * Runs every declared service of this worktree in the foreground, like foreman: each is a
  * normal host service (registry, route, log), its output prefixed with its name. A service
- * that ends is reported and the others go on; Ctrl+C (or SIGTERM/SIGHUP) stops them all.
+ * that ends is reported and the others go on (`port kill`, `--replace` and the dashboard stop one
+ * by its own process group: `sharedSupervisor`); Ctrl+C (or SIGTERM/SIGHUP) stops them all. Exits
+ * once all have ended: the signal's code, else the first non-zero one among the services.
  */
 export async function runAll(project: Project, options: {inject: boolean; replace: boolean}): Promise<number> {
 	cleanupStale();
@@ -128,6 +130,7 @@ export async function runAll(project: Project, options: {inject: boolean; replac
 				inject: options.inject,
 				readyGraceMs: readyGraceOf(project, service),
 				owner: 'run',
+				sharedSupervisor: true,
 				output: 'pipe',
 				onOutput: (chunk, stream) => (stream === 'stdout' ? out : err).write(chunk.toString()),
 				color,
