@@ -1,4 +1,4 @@
-import {mkdirSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {finished, port, processesWith, readRegistryFile, routeFiles, startPort, type CliEnv} from './helpers/cli.js';
@@ -14,12 +14,12 @@ const marker = () => `port-decl-${process.pid}-${++counter}-${Date.now()}`;
 
 type Service = {logicalPort: number; actualPort: number; pid: number; supervisorPid: number};
 
-function setup(services: object) {
-	const portHome = tempDir('port-home-');
-	const env: CliEnv = {portHome, dockerBin: fakeDocker().bin};
+function setup(services: object, options: {docker?: boolean; config?: object; extra?: Record<string, string>; portHome?: string} = {}) {
+	const portHome = options.portHome ?? tempDir('port-home-');
+	const env: CliEnv = {portHome, dockerBin: options.docker === false ? undefined : fakeDocker().bin, extra: options.extra};
 	const repo = makeRepo('app');
 	mkdirSync(path.join(repo, '.port'), {recursive: true});
-	writeFileSync(path.join(repo, '.port', 'config.jsonc'), JSON.stringify({services}));
+	writeFileSync(path.join(repo, '.port', 'config.jsonc'), JSON.stringify({...options.config, services}));
 	return {env, repo, portHome};
 }
 
@@ -81,5 +81,55 @@ describe('port run (all declared services): stopping one leaves the others runni
 		one.kill('SIGINT');
 		expect((await finished(one)).code).toBe(130);
 		expect(processesWith(tag)).toEqual([]);
+	});
+});
+
+describe('port run (all declared services): the notices a single port run gives', () => {
+	const two = (tag: string, web: number, api: number) => ({
+		web: {port: web, command: ['node', envServer, '{PORT}', `${tag}-web`]},
+		api: {port: api, command: ['node', envServer, '{PORT}', `${tag}-api`]},
+	});
+
+	it('routing off when Traefik is unavailable (no docker), with the direct URLs', async () => {
+		const tag = marker();
+		const {env, repo, portHome} = setup(two(tag, 3103, 4103), {docker: false});
+		const run = startPort(['run'], repo, env);
+		const web = await registered(portHome, 3103);
+		const api = await registered(portHome, 4103);
+		await waitFor(() => run.output.stderr.includes('Routing is off'), {what: 'routing-off warning', timeout: 20_000});
+		expect(run.output.stderr).toMatch(new RegExp(`port: warning: .*Routing is off until Traefik runs; use http://localhost:${web.actualPort}, http://localhost:${api.actualPort}\\.\n`));
+		run.kill('SIGINT');
+		expect((await finished(run)).code).toBe(130);
+	});
+
+	it('the lan notice and the honest-URL note (a name that does not resolve)', async () => {
+		const tag = marker();
+		const hosts = path.join(tempDir(), 'hosts');
+		writeFileSync(hosts, '127.0.0.1 localhost\n');
+		const {env, repo, portHome} = setup(two(tag, 3104, 4104), {config: {lan: true}, extra: {PORT_RESOLVER: 'hosts', PORT_HOSTS_FILE: hosts}});
+		const run = startPort(['run'], repo, env);
+		const web = await registered(portHome, 3104);
+		const api = await registered(portHome, 4104);
+		await waitFor(() => run.output.stderr.includes('port: note:'), {what: 'the note', timeout: 20_000});
+		expect(run.output.stderr).toContain('port: "lan": true in .port/config.jsonc: Traefik listens on every interface for :3104, :4104,');
+		expect(run.output.stderr).toContain(`port: note: app.port does not resolve to 127.0.0.1 (run 'port install', or see 'port doctor'); use http://localhost:${web.actualPort}, http://localhost:${api.actualPort}\n`);
+		run.kill('SIGINT');
+		expect((await finished(run)).code).toBe(130);
+	});
+
+	it('puts the hostname into the hosts block of a hosts-mode install', async () => {
+		const tag = marker();
+		const root = tempDir('port-sysroot-');
+		mkdirSync(path.join(root, 'etc'));
+		const hosts = path.join(root, 'etc', 'hosts');
+		writeFileSync(hosts, '127.0.0.1 localhost\n');
+		const extra = {PORT_SYSTEM_ROOT: root, PORT_HOSTS_FILE: hosts, PORT_RESOLVER: 'hosts', PORT_ELEVATE: ''};
+		const portHome = tempDir('port-home-');
+		expect((await port(['install', '--mode', 'hosts'], root, {portHome, extra})).code).toBe(0);
+		const {env, repo} = setup(two(tag, 3105, 4105), {extra, portHome});
+		const run = startPort(['run'], repo, env);
+		await waitFor(() => readFileSync(hosts, 'utf8').includes('127.0.0.1 app.port\n'), {what: 'app.port in the hosts block', timeout: 20_000});
+		run.kill('SIGINT');
+		expect((await finished(run)).code).toBe(130);
 	});
 });

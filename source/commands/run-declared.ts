@@ -3,7 +3,7 @@ import path from 'node:path';
 import {ExitCode, PortError, UsageError} from '../core/errors.js';
 import {exitCodeFor, signalExitCode, type ExitInfo} from '../core/supervise/exit-codes.js';
 import {findHostService} from '../core/supervise/conflicts.js';
-import {launchHostService} from '../core/supervise/launch.js';
+import {launchHostService, type Launched} from '../core/supervise/launch.js';
 import {stopHostService} from '../core/supervise/control.js';
 import type {SupervisedService} from '../core/supervise/supervisor.js';
 import {detectProject, type Project} from '../core/git/project.js';
@@ -11,6 +11,7 @@ import {readRegistry} from '../core/registry/registry.js';
 import {cleanupStale} from '../core/supervise/stale.js';
 import type {DeclaredService} from '../core/supervise/declared.js';
 import {defaultReadyGraceMs} from '../core/supervise/readiness.js';
+import {afterLaunch} from './run-notices.js';
 
 export type DeclaredTarget =
 	| {kind: 'all'; project: Project}
@@ -92,6 +93,7 @@ export async function runAll(project: Project, options: {inject: boolean; replac
 	const width = Math.max(...services.map(([name]) => name.length));
 	const color = Boolean(process.stdout.isTTY) && process.env['NO_COLOR'] === undefined;
 	const running: Array<{name: string; supervised: SupervisedService}> = [];
+	const launched: Array<{port: number; direct: string; hostname: string; traefik: Launched['traefik']}> = [];
 	let received: NodeJS.Signals | undefined;
 	const setup = new AbortController();
 	const onSignal = (signal: NodeJS.Signals) => {
@@ -121,7 +123,7 @@ export async function runAll(project: Project, options: {inject: boolean; replac
 			const existing = findHostService(readRegistry(), project.repoRoot, project.worktree, service.port);
 			if (existing && !options.replace) throw new PortError(`already running as ${project.worktree}:${service.port} (pid ${existing.pid}); use --replace or port kill ${service.port}`, ExitCode.conflict);
 			if (existing) await stopHostService(existing);
-			const {service: entry, supervised} = await launchHostService({
+			const {service: entry, supervised, traefik} = await launchHostService({
 				project,
 				logicalPort: service.port,
 				command: service.command,
@@ -139,6 +141,7 @@ export async function runAll(project: Project, options: {inject: boolean; replac
 				signal: setup.signal,
 			});
 			running.push({name, supervised});
+			if (supervised.entry) launched.push({port: service.port, direct: `http://localhost:${entry.actualPort}`, hostname: entry.hostname, traefik});
 			if (supervised.entry) say(`${project.worktree}:${service.port} -> http://${entry.hostname}:${service.port}  (direct: http://localhost:${entry.actualPort}, pid ${supervised.entry.pid})`);
 			void supervised.ended.then(info => {
 				out.flush();
@@ -152,6 +155,12 @@ export async function runAll(project: Project, options: {inject: boolean; replac
 			say(error instanceof PortError ? error.message : `cannot start: ${error instanceof Error ? error.message : String(error)}`);
 			failure ??= error instanceof PortError ? error.exitCode : ExitCode.failure;
 		}
+	}
+	// Once for all of them (one hostname), as a single `port run` says it for its one.
+	const first = launched[0];
+	if (first && !received) {
+		const lines = {hostname: first.hostname, logicalPorts: launched.map(l => l.port), direct: launched.map(l => l.direct), traefik: first.traefik, lan: project.config.lan};
+		afterLaunch(lines, message => process.stderr.write(`port: ${message}\n`));
 	}
 	if (received) for (const r of running) void r.supervised.stop();
 	await Promise.all(running.map(r => r.supervised.ended));
