@@ -4,6 +4,8 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {finished, port, processesWith, readRegistryFile, routeFiles, startPort, type CliEnv} from './helpers/cli.js';
 import {fakeDocker, makeRepo, repoDir, runCleanups, tempDir, waitFor} from './helpers/env.js';
 import {httpGet} from './helpers/http.js';
+import {requestRestart} from '../source/core/supervise/control.js';
+import type {HostService} from '../source/core/registry/registry.js';
 
 // `port run` with no arguments: one supervisor for every declared service, each still a normal
 // host service (stopped one at a time by `port kill`, `--replace` or the dashboard).
@@ -26,6 +28,7 @@ function setup(services: object, options: {docker?: boolean; config?: object; ex
 const services = (portHome: string) => readRegistryFile(portHome).hostServices as Service[];
 const registered = (portHome: string, logicalPort: number) =>
 	waitFor(() => services(portHome).find(s => s.logicalPort === logicalPort), {what: `:${logicalPort} registered`, timeout: 20_000});
+const settle = () => new Promise(resolve => setTimeout(resolve, 500));
 const answer = (actualPort: number) => waitFor(() => httpGet(actualPort).catch(() => undefined), {what: `HTTP on ${actualPort}`, timeout: 20_000});
 
 afterEach(() => runCleanups());
@@ -81,6 +84,40 @@ describe('port run (all declared services): stopping one leaves the others runni
 		one.kill('SIGINT');
 		expect((await finished(one)).code).toBe(130);
 		expect(processesWith(tag)).toEqual([]);
+	});
+});
+
+describe('port run (all declared services): restart in place', () => {
+	it("a dashboard's restart (requestRestart) restarts the one asked; a bare SIGUSR2 restarts all", async () => {
+		const tag = marker();
+		const {env, repo, portHome} = setup({
+			web: {port: 3106, command: ['node', envServer, '{PORT}', `${tag}-web`]},
+			api: {port: 4106, command: ['node', envServer, '{PORT}', `${tag}-api`]},
+		});
+		const run = startPort(['run'], repo, env);
+		const web = await registered(portHome, 3106);
+		const api = await registered(portHome, 4106);
+		await answer(web.actualPort);
+		await answer(api.actualPort);
+		process.env['PORT_HOME'] = portHome;
+		try {
+			expect(await requestRestart(web as unknown as HostService)).toBe(true);
+		} finally {
+			delete process.env['PORT_HOME'];
+		}
+		const restarted = await waitFor(() => services(portHome).find(s => s.logicalPort === 3106 && s.pid !== web.pid), {what: 'web restarted', timeout: 20_000});
+		expect(restarted.actualPort).toBe(web.actualPort);
+		await answer(web.actualPort);
+		await settle();
+		expect(services(portHome).find(s => s.logicalPort === 4106)!.pid).toBe(api.pid);
+		expect(services(portHome).some(s => 'restartRequested' in s)).toBe(false);
+
+		run.kill('SIGUSR2');
+		await waitFor(() => services(portHome).find(s => s.logicalPort === 4106 && s.pid !== api.pid), {what: 'api restarted', timeout: 20_000});
+		await waitFor(() => services(portHome).find(s => s.logicalPort === 3106 && s.pid !== restarted.pid), {what: 'web restarted again', timeout: 20_000});
+		expect(run.exitCode).toBeNull();
+		run.kill('SIGINT');
+		expect((await finished(run)).code).toBe(130);
 	});
 });
 

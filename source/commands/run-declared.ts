@@ -4,7 +4,7 @@ import {ExitCode, PortError, UsageError} from '../core/errors.js';
 import {exitCodeFor, signalExitCode, type ExitInfo} from '../core/supervise/exit-codes.js';
 import {findHostService} from '../core/supervise/conflicts.js';
 import {launchHostService, type Launched} from '../core/supervise/launch.js';
-import {stopHostService} from '../core/supervise/control.js';
+import {stopHostService, takeRestartRequests} from '../core/supervise/control.js';
 import type {SupervisedService} from '../core/supervise/supervisor.js';
 import {detectProject, type Project} from '../core/git/project.js';
 import {readRegistry} from '../core/registry/registry.js';
@@ -106,9 +106,14 @@ export async function runAll(project: Project, options: {inject: boolean; replac
 		for (const r of running) void r.supervised.stop();
 	};
 	for (const signal of stopSignals) process.on(signal, onSignal);
-	// The control channel of `port run` (a dashboard's restart) cannot say which: all restart.
+	// The control channel (a dashboard's restart): the services marked in the registry, else all.
 	process.on('SIGUSR2', () => {
-		for (const r of running) void r.supervised.restart();
+		void takeRestartRequests()
+			.catch(() => new Set<string>())
+			.then(ids => {
+				const asked = running.filter(r => ids.has(r.supervised.identity.id));
+				for (const r of asked.length > 0 ? asked : running) void r.supervised.restart();
+			});
 	});
 
 	let failure: number | undefined;

@@ -30,6 +30,8 @@ export interface HostService {
 	 * by its own process group, never by signalling the supervisor (which would stop them all).
 	 */
 	sharedSupervisor?: true;
+	/** Asked to restart (control.ts requestRestart): such a `port run` restarts only the ones asked. */
+	restartRequested?: true;
 	command: string[];
 	cwd: string;
 	logFile: string;

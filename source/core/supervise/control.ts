@@ -1,6 +1,6 @@
 import {ExitCode, PortError} from '../errors.js';
 import {liveReservations, parseServiceKey} from '../registry/reservations.js';
-import {readRegistry, type HostService, type Reservation} from '../registry/registry.js';
+import {readRegistry, updateRegistryAsync, type HostService, type Reservation} from '../registry/registry.js';
 import {findHostService} from './conflicts.js';
 import {legacyRefusal, stopLegacyProcess} from './legacy-process.js';
 import {groupAlive, isAlive, signalGroup, signalProcess, stopGroup, stopGraceMs} from './process-info.js';
@@ -89,8 +89,31 @@ export function forceKillHostService(service: HostService): boolean {
 /**
  * Asks the `port run` that supervises a service to restart its child in place (control
  * channel: SIGUSR2 to the supervisor, identity-checked by start time). Its terminal keeps
- * streaming; the entry keeps its id, route and actual port.
+ * streaming; the entry keeps its id, route and actual port. A `port run` of several services
+ * learns which one from `restartRequested` in the entry (a bare SIGUSR2 restarts them all).
  */
-export function requestRestart(service: HostService): boolean {
-	return service.owner === 'run' && signalProcess(service.supervisorPid, service.supervisorStartTime, 'SIGUSR2');
+export async function requestRestart(service: HostService): Promise<boolean> {
+	if (service.owner !== 'run' || !isAlive(service.supervisorPid, service.supervisorStartTime)) return false;
+	if (service.sharedSupervisor) {
+		const marked = await updateRegistryAsync(registry => {
+			const entry = registry.hostServices.find(s => s.id === service.id);
+			if (entry) entry.restartRequested = true;
+			return entry !== undefined;
+		});
+		if (!marked) return false;
+	}
+	return signalProcess(service.supervisorPid, service.supervisorStartTime, 'SIGUSR2');
+}
+
+/** For a `port run` of several services: the ids asked to restart (their marks cleared). */
+export async function takeRestartRequests(): Promise<Set<string>> {
+	const ids = new Set<string>();
+	await updateRegistryAsync(registry => {
+		for (const s of registry.hostServices) {
+			if (s.supervisorPid !== process.pid || !s.restartRequested) continue;
+			ids.add(s.id);
+			delete s.restartRequested;
+		}
+	});
+	return ids;
 }
