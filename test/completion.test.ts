@@ -43,7 +43,19 @@ describe('port completion', () => {
 		expect(bashComplete(result.stdout, ['port', 'install', '--d'], repo, shellEnv).sort()).toEqual(['--domain', '--dry-run']);
 		expect(bashComplete(result.stdout, ['port', 'urls', ''], repo, shellEnv).sort()).toEqual(['db', 'web']);
 		// db publishes Postgres's port: a tcp port of its own, not a logical port to route.
-		expect(bashComplete(result.stdout, ['port', 'run', ''], repo, shellEnv).sort()).toEqual(['--no-inject', '--replace', '8080']);
+		expect(bashComplete(result.stdout, ['port', 'kill', ''], repo, shellEnv).sort()).toEqual(['--all', '8080']);
+		// run and logs take declared service names and logical ports, never compose services.
+		const config = path.join(repo, '.port', 'config.jsonc');
+		writeFileSync(config, JSON.stringify({services: {front: {port: 3000, command: 'x'}, api: {port: 4000, command: 'y'}}}));
+		expect(bashComplete(result.stdout, ['port', 'run', ''], repo, shellEnv).sort()).toEqual(['--no-inject', '--replace', '3000', '4000', 'api', 'front']);
+		const forLogs = bashComplete(result.stdout, ['port', 'logs', ''], repo, shellEnv).filter(w => !w.startsWith('--'));
+		expect(forLogs.sort()).toEqual(['3000', '4000', 'api', 'front']);
+		for (const word of forLogs) {
+			// Every candidate is one port logs knows (nothing runs: exit 1, not 2 "Unknown service").
+			const logs = await port(['logs', word], repo, e);
+			expect(logs.code, word).toBe(1);
+			expect(logs.stderr).toContain('No host service running');
+		}
 		expect(bashComplete(result.stdout, ['port', 'prune', '--'], repo, shellEnv).sort()).toEqual(['--base', '--dry-run', '--yes']);
 		expect(bashComplete(result.stdout, ['port', 'hook', ''], repo, shellEnv).sort()).toEqual(['--list', 'post-create', 'post-up']);
 		expect(bashComplete(result.stdout, ['port', 'down', ''], repo, shellEnv).sort()).toEqual(['--yes', 'db', 'web']);

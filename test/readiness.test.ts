@@ -5,7 +5,11 @@ import {groupListeners} from '../source/core/supervise/listeners.js';
 import {readinessMessage, readinessText, watchReadiness, type Readiness} from '../source/core/supervise/readiness.js';
 import {hostStatusText} from '../source/core/dashboard/selectors.js';
 import type {HostService} from '../source/core/registry/registry.js';
-import {onCleanup, repoDir, runCleanups, waitFor} from './helpers/env.js';
+import {mkdirSync, writeFileSync} from 'node:fs';
+import {createServer} from 'node:net';
+import {acceptsOnLocalhost} from '../source/core/supervise/readiness.js';
+import {finished, readRegistryFile, startPort} from './helpers/cli.js';
+import {fakeDocker, makeRepo, onCleanup, repoDir, runCleanups, tempDir, waitFor} from './helpers/env.js';
 
 afterEach(() => runCleanups());
 
@@ -60,6 +64,39 @@ describe('readiness watch', () => {
 		expect(readinessMessage('feature-1:3000', 'vite', 49731, 10_000, {state: 'not-listening', listens: [5173]})).toBe(
 			'vite listens on 5173, not on PORT=49731; pass --port $PORT or use {PORT}',
 		);
+	});
+});
+
+describe('a server on ::1 only (Traefik dials 127.0.0.1)', () => {
+	it('is not ready: the probe connects to 127.0.0.1 only, and says why once late', async () => {
+		const server = createServer().listen(0, '::1');
+		await new Promise(resolve => server.once('listening', resolve));
+		onCleanup(() => server.close());
+		const port = (server.address() as {port: number}).port;
+		expect(await acceptsOnLocalhost(port)).toBe(false);
+		expect(await acceptsOnLocalhost(port, '::1')).toBe(true);
+		const changes: Readiness[] = [];
+		const handle = watchReadiness({pgid: process.pid, port, graceMs: 50, probe: async () => [port], onChange: readiness => changes.push(readiness)});
+		onCleanup(() => handle.stop());
+		await waitFor(() => changes.length > 0, {what: 'a change'});
+		expect(changes[0]).toEqual({state: 'not-listening', listens: [port], ipv6Only: true});
+		expect(readinessMessage('app:3000', 'node', port, 50, changes[0]!)).toBe('node listens on ::1 only; bind 127.0.0.1 (HOST is set), which Traefik dials');
+		expect(readinessText(changes[0], port)).toBe(`not reachable on ${port} (listens on ::1 only)`);
+	});
+
+	it('port run reports it and records it, never "ready"', async () => {
+		const portHome = tempDir('port-home-');
+		const repo = makeRepo('app');
+		mkdirSync(path.join(repo, '.port'));
+		writeFileSync(path.join(repo, '.port', 'config.jsonc'), JSON.stringify({readyGrace: 0.3}));
+		const run = startPort(['run', '3919', '--', 'node', '-e', "require('http').createServer((q, r) => r.end('x')).listen(Number(process.env.PORT), '::1')"], repo, {portHome, dockerBin: fakeDocker().bin});
+		await waitFor(() => run.output.stderr.includes('listens on ::1 only'), {what: 'the ::1 line', timeout: 20_000});
+		expect(run.output.stderr).toContain('port: node listens on ::1 only; bind 127.0.0.1 (HOST is set), which Traefik dials\n');
+		expect(run.output.stderr).not.toMatch(/ready in/);
+		await waitFor(() => readRegistryFile(portHome).hostServices[0]?.['readiness' as never], {what: 'recorded'});
+		expect((readRegistryFile(portHome).hostServices[0] as unknown as {readiness: Readiness}).readiness).toMatchObject({state: 'not-listening', ipv6Only: true});
+		run.kill('SIGINT');
+		expect((await finished(run)).code).toBe(130);
 	});
 });
 

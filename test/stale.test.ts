@@ -4,7 +4,7 @@ import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {port, isProcessAlive, readRegistryFile, routeFiles} from './helpers/cli.js';
 import {fakeDocker, makeRepo, onCleanup, runCleanups, tempDir} from './helpers/env.js';
-import {groupAlive, processStartTime} from '../source/core/supervise/process-info.js';
+import {groupAlive, processFacts, processStartTime, signalGroup} from '../source/core/supervise/process-info.js';
 
 afterEach(() => runCleanups());
 
@@ -72,6 +72,46 @@ describe('stale cleanup and pid reuse', () => {
 		expect(listed.hostServices.map(s => s.id)).toEqual([alive.id]);
 		expect(routeFiles(home)).toEqual([`${alive.id}.yml`]);
 		expect(isProcessAlive(live)).toBe(true);
+	});
+});
+
+/**
+ * A zombie leading a live process group that is not ours: a session leader (setsid) starts
+ * `sleep` in its group and exits; its parent (a shell that exec'd sleep) never reaps it.
+ */
+async function zombieLeader(): Promise<{leader: number; member: number}> {
+	const parent = spawn('sh', ['-c', `setsid sh -c 'sleep 300 & echo $$ $!' & exec sleep 300`], {stdio: ['ignore', 'pipe', 'ignore']});
+	const [leader, member] = await new Promise<number[]>(resolve => parent.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim().split(' ').map(Number))));
+	onCleanup(() => {
+		process.kill(member!, 'SIGKILL');
+		parent.kill('SIGKILL');
+	});
+	expect(await waitFor(() => processFacts([leader!]).get(leader!)?.zombie === true)).toBe(true);
+	return {leader: leader!, member: member!};
+}
+
+describe('a reused pid that is now a zombie leading a live group', () => {
+	it('signalGroup compares its start time too: another start time is not ours, the group is not signalled', async () => {
+		const {leader, member} = await zombieLeader();
+		expect(groupAlive(leader)).toBe(true);
+		expect(signalGroup(leader, '12345', 'SIGTERM')).toBe(false);
+		await new Promise(resolve => setTimeout(resolve, 100));
+		expect(isProcessAlive(member)).toBe(true);
+		// Its own start time: ours (a child that exited, its group still running): signalled.
+		expect(signalGroup(leader, processFacts([leader]).get(leader)!.startTime, 'SIGTERM')).toBe(true);
+		expect(await waitFor(() => !isProcessAlive(member))).toBe(true);
+	});
+
+	it('stale cleanup (port list) removes the entry and leaves that group alone', async () => {
+		const home = tempDir('port-home-');
+		const repo = makeRepo();
+		const {leader, member} = await zombieLeader();
+		const reused = entry(home, repo, {pid: leader, pidStartTime: '12345', supervisorPid: 999_998, supervisorStartTime: '1'});
+		writeFileSync(path.join(home, 'registry.json'), JSON.stringify({version: 1, projects: [], hostServices: [reused]}));
+		expect((await port(['list'], repo, {portHome: home, dockerBin: fakeDocker().bin})).code).toBe(0);
+		expect(readRegistryFile(home).hostServices).toEqual([]);
+		await new Promise(resolve => setTimeout(resolve, 100));
+		expect(isProcessAlive(member)).toBe(true);
 	});
 });
 

@@ -13,7 +13,8 @@ export const spec = {
 	usage: 'port completion <bash|zsh|fish>',
 	help: `
   Prints a completion script: commands, their flags, branch names for enter/remove (and the
-  port <branch> shorthand), compose service names for urls/logs, logical ports for run/kill.
+  port <branch> shorthand), declared service names and logical ports for run/logs, compose
+  service names and host:<port> for urls, logical ports for kill.
 
   Examples
     $ source <(port completion bash)           # in ~/.bashrc
@@ -46,8 +47,9 @@ const branches = `git for-each-ref --format='%(refname:short)' refs/heads 2>/dev
 const dynamic: Array<[string[], string]> = [
 	[['enter', 'remove'], branches],
 	[['prune'], branches],
-	[['run', 'kill'], 'port completion __ports 2>/dev/null'],
-	[['urls', 'logs'], 'port completion __services 2>/dev/null'],
+	[['run', 'logs'], 'port completion __host 2>/dev/null'],
+	[['kill'], 'port completion __ports 2>/dev/null'],
+	[['urls'], 'port completion __services 2>/dev/null'],
 	[['up', 'down'], 'port completion __compose 2>/dev/null'],
 	[['hook'], 'printf "%s\\n" post-create post-up'],
 	[['shell-hook', 'completion'], 'printf "%s\\n" bash zsh fish'],
@@ -118,10 +120,23 @@ function fish(): string {
 	return `${lines.join('\n')}\n`;
 }
 
-/** Hidden helpers the scripts call: compose service names, or logical ports, of this worktree. */
-function candidates(what: '__services' | '__ports' | '__compose'): string[] {
+type Kind = '__services' | '__ports' | '__compose' | '__host';
+const kinds: readonly string[] = ['__services', '__ports', '__compose', '__host'] satisfies Kind[];
+
+/**
+ * Hidden helpers the scripts call, for this worktree: `__host` declared service names and
+ * logical ports (what `port run` and `port logs` take), `__services` compose service names and
+ * host:<port> (`port urls`), `__ports` logical ports, `__compose` compose service names.
+ */
+function candidates(what: Kind): string[] {
 	const project = detectProject(process.cwd(), {allowNameClash: true});
 	if (!project) return [];
+	if (what === '__host') {
+		const declared = Object.entries(project.config.services ?? {});
+		const running = hostServicesOf(readRegistry(), project.repoRoot, project.worktree).map(s => s.logicalPort);
+		const ports = [...new Set([...declared.map(([, d]) => d.port), ...running])].sort((a, b) => a - b);
+		return [...declared.map(([name]) => name).sort(), ...ports.map(String)];
+	}
 	let routes: Array<{service: string; published: number}> = [];
 	let tcp: Array<{service: string; published: number}> = [];
 	try {
@@ -144,9 +159,9 @@ function candidates(what: '__services' | '__ports' | '__compose'): string[] {
 export default async function completion(argv: string[]): Promise<number> {
 	const cli = await parseCommand(spec, argv);
 	const [shell] = positionals(spec, cli.input, 1, 'Missing <shell> (bash, zsh or fish).');
-	if (shell === '__services' || shell === '__ports' || shell === '__compose') {
+	if (kinds.includes(shell!)) {
 		try {
-			process.stdout.write(candidates(shell).map(c => `${c}\n`).join(''));
+			process.stdout.write(candidates(shell as Kind).map(c => `${c}\n`).join(''));
 		} catch {
 			// completion must stay quiet
 		}

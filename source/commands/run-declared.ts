@@ -3,14 +3,15 @@ import path from 'node:path';
 import {ExitCode, PortError, UsageError} from '../core/errors.js';
 import {exitCodeFor, signalExitCode, type ExitInfo} from '../core/supervise/exit-codes.js';
 import {findHostService} from '../core/supervise/conflicts.js';
-import {launchHostService} from '../core/supervise/launch.js';
-import {stopHostService} from '../core/supervise/control.js';
+import {launchHostService, type Launched} from '../core/supervise/launch.js';
+import {stopHostService, takeRestartRequests} from '../core/supervise/control.js';
 import type {SupervisedService} from '../core/supervise/supervisor.js';
 import {detectProject, type Project} from '../core/git/project.js';
 import {readRegistry} from '../core/registry/registry.js';
 import {cleanupStale} from '../core/supervise/stale.js';
 import type {DeclaredService} from '../core/supervise/declared.js';
 import {defaultReadyGraceMs} from '../core/supervise/readiness.js';
+import {afterLaunch} from './run-notices.js';
 
 export type DeclaredTarget =
 	| {kind: 'all'; project: Project}
@@ -82,7 +83,9 @@ function prefixer(prefix: string, out: NodeJS.WritableStream) {
 /**
  * Runs every declared service of this worktree in the foreground, like foreman: each is a
  * normal host service (registry, route, log), its output prefixed with its name. A service
- * that ends is reported and the others go on; Ctrl+C (or SIGTERM/SIGHUP) stops them all.
+ * that ends is reported and the others go on (`port kill`, `--replace` and the dashboard stop one
+ * by its own process group: `sharedSupervisor`); Ctrl+C (or SIGTERM/SIGHUP) stops them all. Exits
+ * once all have ended: the signal's code, else the first non-zero one among the services.
  */
 export async function runAll(project: Project, options: {inject: boolean; replace: boolean}): Promise<number> {
 	cleanupStale();
@@ -90,6 +93,7 @@ export async function runAll(project: Project, options: {inject: boolean; replac
 	const width = Math.max(...services.map(([name]) => name.length));
 	const color = Boolean(process.stdout.isTTY) && process.env['NO_COLOR'] === undefined;
 	const running: Array<{name: string; supervised: SupervisedService}> = [];
+	const launched: Array<{port: number; direct: string; hostname: string; traefik: Launched['traefik']}> = [];
 	let received: NodeJS.Signals | undefined;
 	const setup = new AbortController();
 	const onSignal = (signal: NodeJS.Signals) => {
@@ -102,9 +106,14 @@ export async function runAll(project: Project, options: {inject: boolean; replac
 		for (const r of running) void r.supervised.stop();
 	};
 	for (const signal of stopSignals) process.on(signal, onSignal);
-	// The control channel of `port run` (a dashboard's restart) cannot say which: all restart.
+	// The control channel (a dashboard's restart): the services marked in the registry, else all.
 	process.on('SIGUSR2', () => {
-		for (const r of running) void r.supervised.restart();
+		void takeRestartRequests()
+			.catch(() => new Set<string>())
+			.then(ids => {
+				const asked = running.filter(r => ids.has(r.supervised.identity.id));
+				for (const r of asked.length > 0 ? asked : running) void r.supervised.restart();
+			});
 	});
 
 	let failure: number | undefined;
@@ -119,7 +128,7 @@ export async function runAll(project: Project, options: {inject: boolean; replac
 			const existing = findHostService(readRegistry(), project.repoRoot, project.worktree, service.port);
 			if (existing && !options.replace) throw new PortError(`already running as ${project.worktree}:${service.port} (pid ${existing.pid}); use --replace or port kill ${service.port}`, ExitCode.conflict);
 			if (existing) await stopHostService(existing);
-			const {service: entry, supervised} = await launchHostService({
+			const {service: entry, supervised, traefik} = await launchHostService({
 				project,
 				logicalPort: service.port,
 				command: service.command,
@@ -128,6 +137,7 @@ export async function runAll(project: Project, options: {inject: boolean; replac
 				inject: options.inject,
 				readyGraceMs: readyGraceOf(project, service),
 				owner: 'run',
+				sharedSupervisor: true,
 				output: 'pipe',
 				onOutput: (chunk, stream) => (stream === 'stdout' ? out : err).write(chunk.toString()),
 				color,
@@ -136,6 +146,7 @@ export async function runAll(project: Project, options: {inject: boolean; replac
 				signal: setup.signal,
 			});
 			running.push({name, supervised});
+			if (supervised.entry) launched.push({port: service.port, direct: `http://localhost:${entry.actualPort}`, hostname: entry.hostname, traefik});
 			if (supervised.entry) say(`${project.worktree}:${service.port} -> http://${entry.hostname}:${service.port}  (direct: http://localhost:${entry.actualPort}, pid ${supervised.entry.pid})`);
 			void supervised.ended.then(info => {
 				out.flush();
@@ -149,6 +160,12 @@ export async function runAll(project: Project, options: {inject: boolean; replac
 			say(error instanceof PortError ? error.message : `cannot start: ${error instanceof Error ? error.message : String(error)}`);
 			failure ??= error instanceof PortError ? error.exitCode : ExitCode.failure;
 		}
+	}
+	// Once for all of them (one hostname), as a single `port run` says it for its one.
+	const first = launched[0];
+	if (first && !received) {
+		const lines = {hostname: first.hostname, logicalPorts: launched.map(l => l.port), direct: launched.map(l => l.direct), traefik: first.traefik, lan: project.config.lan};
+		afterLaunch(lines, message => process.stderr.write(`port: ${message}\n`));
 	}
 	if (received) for (const r of running) void r.supervised.stop();
 	await Promise.all(running.map(r => r.supervised.ended));

@@ -1,4 +1,3 @@
-import {lanNotice} from '../core/traefik/exposure.js';
 import {closeSync, openSync} from 'node:fs';
 import {isatty} from 'node:tty';
 import {parseLogicalPort} from '../core/args.js';
@@ -12,9 +11,7 @@ import type {SupervisedService} from '../core/supervise/supervisor.js';
 import {detectProject} from '../core/git/project.js';
 import {readRegistry} from '../core/registry/registry.js';
 import {cleanupStale} from '../core/supervise/stale.js';
-import {warn} from '../core/warnings.js';
-import {syncHosts} from '../core/dns/hosts-sync.js';
-import {routedUrlProblem} from '../core/dns/honest.js';
+import {afterLaunch} from './run-notices.js';
 import {parseCommand} from './parse.js';
 import {declaredTarget, readyGraceOf, runAll} from './run-declared.js';
 import {confirm} from './prompt.js';
@@ -135,18 +132,13 @@ export default async function run(argv: string[], command: string[] | undefined)
 	supervised = launched.supervised;
 	const {service, traefik} = launched;
 	const direct = `http://localhost:${service.actualPort}`;
-	syncHosts({add: [service.hostname]});
 	supervised.on(event => {
 		if (event.type === 'exit' && event.restarting) process.stderr.write(`port: restarting ${label}\n`);
 		if (event.type === 'spawned' && event.service.pid !== service.pid) process.stderr.write(`port: ${label} restarted (pid ${event.service.pid})\n`);
 	});
 	if (supervised.entry) {
 		process.stderr.write(`port: ${label} -> http://${service.hostname}:${logicalPort}  (direct: ${direct}, pid ${supervised.entry.pid})\n`);
-		if (traefik.state === 'unavailable') warn(`${traefik.reason} Routing is off until Traefik runs; use ${direct}.`);
-		else {
-			if (project.config.lan) process.stderr.write(`port: ${lanNotice([logicalPort])}\n`);
-			void routedUrlProblem(service.hostname, traefik).then(why => why && process.stderr.write(`port: note: ${why}; use ${direct}\n`));
-		}
+		afterLaunch({hostname: service.hostname, logicalPorts: [logicalPort], direct: [direct], traefik, lan: project.config.lan}, message => process.stderr.write(`port: ${message}\n`));
 	}
 	if (received) void supervised.stop();
 

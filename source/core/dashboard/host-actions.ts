@@ -175,7 +175,7 @@ export function createHostActions(ctx: StoreContext, {refresh, followers, withBu
 			return;
 		}
 		if (host.entry && host.owner === 'run' && isLive(host.status)) {
-			if (askRestart(fresh(host.entry))) say('info', `Asked the port run of ${label} (pid ${host.supervisorPid}) to restart it in place.`);
+			if (await askRestart(fresh(host.entry))) say('info', `Asked the port run of ${label} (pid ${host.supervisorPid}) to restart it in place.`);
 			else say('error', `Could not reach the port run of ${label} (pid ${host.supervisorPid}).`);
 			return;
 		}

@@ -218,7 +218,7 @@ export interface DashboardDeps {
 	launch?: (request: LaunchRequest) => Promise<Launched>;
 	stopService?: (service: HostService) => Promise<void>;
 	forceKill?: (service: HostService) => boolean;
-	requestRestart?: (service: HostService) => boolean;
+	requestRestart?: (service: HostService) => boolean | Promise<boolean>;
 	/** `facts`: one processFacts() pass for the whole refresh. */
 	childAlive?: (service: HostService, facts?: ProcessFacts) => boolean;
 	supervisorAlive?: (service: HostService, facts?: ProcessFacts) => boolean;

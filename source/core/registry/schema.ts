@@ -25,6 +25,13 @@ export interface HostService {
 	supervisorPid: number;
 	supervisorStartTime: string;
 	owner: 'run' | 'ui';
+	/**
+	 * Its `port run` supervises other services too (`port run` with no arguments): stop this one
+	 * by its own process group, never by signalling the supervisor (which would stop them all).
+	 */
+	sharedSupervisor?: true;
+	/** Asked to restart (control.ts requestRestart): such a `port run` restarts only the ones asked. */
+	restartRequested?: true;
 	command: string[];
 	cwd: string;
 	logFile: string;
@@ -79,6 +86,8 @@ export interface Reservation {
 	logicalPort?: number;
 	/** Who is starting it: a `port run` stops when asked (SIGTERM), a dashboard is waited for. */
 	owner?: 'run' | 'ui';
+	/** Claimed by a `port run` that starts several services: never SIGTERM it for this one. */
+	sharedSupervisor?: true;
 }
 
 /** Entries this version does not understand: kept out of the lists, written back unchanged. */

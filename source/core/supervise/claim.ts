@@ -12,6 +12,7 @@ export interface ClaimRequest {
 	hostname: string;
 	logicalPort: number;
 	owner: HostService['owner'];
+	sharedSupervisor?: boolean;
 }
 
 /**
@@ -19,7 +20,7 @@ export interface ClaimRequest {
  * atomically under the registry lock, so two concurrent `port run`s never share a service or a
  * port. The reservation lives as long as this process (or until released / registered).
  */
-export async function claimPort({repo, worktree, hostname, logicalPort, owner}: ClaimRequest): Promise<number> {
+export async function claimPort({repo, worktree, hostname, logicalPort, owner, sharedSupervisor}: ClaimRequest): Promise<number> {
 	const self = processStartTime(process.pid) ?? '';
 	const key = serviceKey(repo, worktree, logicalPort);
 	for (let attempt = 0; attempt < 50; attempt++) {
@@ -35,7 +36,7 @@ export async function claimPort({repo, worktree, hostname, logicalPort, owner}: 
 				throw alreadyRunningError(`${worktree}:${logicalPort}`);
 			}
 			if (takenPorts(registry, facts).has(candidate)) return false;
-			registry.reservations.push(newReservation({port: candidate, pid: process.pid, startTime: self, key, repo, hostname, logicalPort, owner}));
+			registry.reservations.push(newReservation({port: candidate, pid: process.pid, startTime: self, key, repo, hostname, logicalPort, owner, ...(sharedSupervisor ? {sharedSupervisor: true as const} : {})}));
 			return true;
 		});
 		if (claimed) return candidate;

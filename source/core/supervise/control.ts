@@ -1,6 +1,6 @@
 import {ExitCode, PortError} from '../errors.js';
 import {liveReservations, parseServiceKey} from '../registry/reservations.js';
-import {readRegistry, type HostService, type Reservation} from '../registry/registry.js';
+import {readRegistry, updateRegistryAsync, type HostService, type Reservation} from '../registry/registry.js';
 import {findHostService} from './conflicts.js';
 import {legacyRefusal, stopLegacyProcess} from './legacy-process.js';
 import {groupAlive, isAlive, signalGroup, signalProcess, stopGroup, stopGraceMs} from './process-info.js';
@@ -23,9 +23,10 @@ async function entryGone(id: string, timeoutMs: number): Promise<boolean> {
 }
 
 /**
- * Stops a registered service wherever it runs. A `port run` is asked to stop (SIGTERM to it,
- * identity-checked): it stops its child's whole group, cleans up and exits 143, and a restart it
- * has under way cannot bring the child back. Otherwise (a dashboard's service, or an orphan) the
+ * Stops a registered service wherever it runs. A `port run` of this one service is asked to stop
+ * (SIGTERM to it, identity-checked): it stops its child's whole group, cleans up and exits 143,
+ * and a restart it has under way cannot bring the child back. Otherwise (a dashboard's service,
+ * one of several a `port run` supervises (`sharedSupervisor`), or an orphan) the
  * child's group gets SIGTERM, then SIGKILL after the grace period; if its live supervisor
  * re-spawned it meanwhile (restart), the new child is stopped too. Whatever the supervisor does
  * not clean up within a few seconds, we remove ourselves.
@@ -37,7 +38,7 @@ export async function stopHostService(service: HostService, graceMs = stopGraceM
 		await removeHostService(service.id);
 		return;
 	}
-	if (service.owner === 'run' && signalProcess(service.supervisorPid, service.supervisorStartTime, 'SIGTERM')) {
+	if (service.owner === 'run' && !service.sharedSupervisor && signalProcess(service.supervisorPid, service.supervisorStartTime, 'SIGTERM')) {
 		if (await entryGone(service.id, graceMs + 5000)) return;
 	}
 	let target: HostService | undefined = service;
@@ -53,13 +54,15 @@ export async function stopHostService(service: HostService, graceMs = stopGraceM
 
 /**
  * Stops a service another process is still setting up. A `port run` is asked to stop (SIGTERM:
- * it gives its claim back, or stops the child it has just started); a dashboard is waited for
+ * it gives its claim back, or stops the child it has just started); a dashboard (or a `port run`
+ * starting several services) is waited for
  * until it has started the service, which is then stopped like any other. Resolves once
  * neither the claim nor a service of that process is left; throws (exit 4) if it stays.
  */
 export async function stopStartingService(claim: Reservation, graceMs = stopGraceMs()): Promise<void> {
 	const {repo, branch, logicalPort} = parseServiceKey(claim.key ?? '');
-	const asked = claim.owner !== 'ui' && signalProcess(claim.pid, claim.startTime, 'SIGTERM');
+	// A `port run` starting several services would stop them all: wait for it like for a dashboard.
+	const asked = claim.owner !== 'ui' && !claim.sharedSupervisor && signalProcess(claim.pid, claim.startTime, 'SIGTERM');
 	const deadline = Date.now() + (asked ? graceMs + 5000 : 60_000);
 	for (;;) {
 		const registry = readRegistry();
@@ -86,8 +89,31 @@ export function forceKillHostService(service: HostService): boolean {
 /**
  * Asks the `port run` that supervises a service to restart its child in place (control
  * channel: SIGUSR2 to the supervisor, identity-checked by start time). Its terminal keeps
- * streaming; the entry keeps its id, route and actual port.
+ * streaming; the entry keeps its id, route and actual port. A `port run` of several services
+ * learns which one from `restartRequested` in the entry (a bare SIGUSR2 restarts them all).
  */
-export function requestRestart(service: HostService): boolean {
-	return service.owner === 'run' && signalProcess(service.supervisorPid, service.supervisorStartTime, 'SIGUSR2');
+export async function requestRestart(service: HostService): Promise<boolean> {
+	if (service.owner !== 'run' || !isAlive(service.supervisorPid, service.supervisorStartTime)) return false;
+	if (service.sharedSupervisor) {
+		const marked = await updateRegistryAsync(registry => {
+			const entry = registry.hostServices.find(s => s.id === service.id);
+			if (entry) entry.restartRequested = true;
+			return entry !== undefined;
+		});
+		if (!marked) return false;
+	}
+	return signalProcess(service.supervisorPid, service.supervisorStartTime, 'SIGUSR2');
+}
+
+/** For a `port run` of several services: the ids asked to restart (their marks cleared). */
+export async function takeRestartRequests(): Promise<Set<string>> {
+	const ids = new Set<string>();
+	await updateRegistryAsync(registry => {
+		for (const s of registry.hostServices) {
+			if (s.supervisorPid !== process.pid || !s.restartRequested) continue;
+			ids.add(s.id);
+			delete s.restartRequested;
+		}
+	});
+	return ids;
 }

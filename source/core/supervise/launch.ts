@@ -31,7 +31,7 @@ export async function launchHostService(request: LaunchRequest): Promise<Launche
 	// (bench/readiness.mjs: ~20 ms less before the child starts).
 	const knownTraefik = traefikState(request.signal);
 	knownTraefik.catch(() => {});
-	const actualPort = await claimPort({repo, worktree, hostname, logicalPort, owner: request.owner});
+	const actualPort = await claimPort({repo, worktree, hostname, logicalPort, owner: request.owner, sharedSupervisor: request.sharedSupervisor});
 	let traefik: TraefikState;
 	let configFile: string;
 	const routeName = hostRouteName(repo, worktree, logicalPort);

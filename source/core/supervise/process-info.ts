@@ -25,13 +25,15 @@ export function isAlive(pid: number, startTime: string, facts: ProcessFacts = pr
 
 /**
  * Sends a signal to the child's whole process group, but only when that group is provably
- * ours: the leader is the same incarnation we recorded, or the leader is gone and its group
- * lives on (Linux never reuses a pid while a group with that id exists). Never pid <= 0.
+ * ours: the leader is the same incarnation we recorded (a zombie too: its start time still
+ * says which; a reused pid that is now a zombie leading another group is not ours), or the
+ * leader is gone and its group lives on (Linux never reuses a pid while a group with that id
+ * exists). Never pid <= 0.
  */
 export function signalGroup(pid: number, startTime: string, signal: NodeJS.Signals): boolean {
 	if (!Number.isInteger(pid) || pid <= 0) return false;
-	const current = processStartTime(pid);
-	if (current !== undefined && current !== startTime) return false;
+	const leader = processFacts([pid]).get(pid);
+	if (leader !== undefined && leader.startTime !== startTime) return false;
 	try {
 		process.kill(-pid, signal);
 		return true;

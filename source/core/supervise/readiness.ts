@@ -8,7 +8,7 @@ import {groupListeners} from './listeners.js';
 export type Readiness =
 	| {state: 'starting'}
 	| {state: 'ready'; ms: number}
-	| {state: 'not-listening'; listens: number[]};
+	| {state: 'not-listening'; listens: number[]; ipv6Only?: true};
 
 export const defaultReadyGraceMs = 10_000;
 
@@ -20,25 +20,26 @@ export interface ReadinessWatch {
 	onChange(readiness: Readiness, silent?: boolean): void;
 	/** For tests and the bench: the probe. */
 	probe?: (pgid: number) => Promise<number[]>;
-	accepts?: (port: number) => Promise<boolean>;
+	accepts?: (port: number, host: '127.0.0.1' | '::1') => Promise<boolean>;
 }
 
-/** Does anything accept a TCP connection on localhost:port (v4, then v6)? Closed at once. */
-export async function acceptsOnLocalhost(port: number): Promise<boolean> {
+/**
+ * Does anything accept a TCP connection on host:port? Closed at once. 127.0.0.1 by default:
+ * the address Traefik dials (traefik/routes.ts hostGateway); a server on ::1 only is not reachable.
+ */
+export async function acceptsOnLocalhost(port: number, host: '127.0.0.1' | '::1' = '127.0.0.1'): Promise<boolean> {
 	// Loaded on first probe: `port list` imports this module for readinessText only.
 	const {connect} = await import('node:net');
-	const attempt = (host: string) =>
-		new Promise<boolean>(resolve => {
-			const socket = connect({host, port});
-			const done = (ok: boolean) => {
-				socket.destroy();
-				resolve(ok);
-			};
-			socket.once('connect', () => done(true));
-			socket.once('error', () => done(false));
-			socket.setTimeout(500, () => done(false));
-		});
-	return (await attempt('127.0.0.1')) || attempt('::1');
+	return new Promise<boolean>(resolve => {
+		const socket = connect({host, port});
+		const done = (ok: boolean) => {
+			socket.destroy();
+			resolve(ok);
+		};
+		socket.once('connect', () => done(true));
+		socket.once('error', () => done(false));
+		socket.setTimeout(500, () => done(false));
+	});
 }
 
 /**
@@ -57,9 +58,11 @@ export function watchReadiness(watch: ReadinessWatch): {stop(): void} {
 	let toldSilent = false;
 	const tick = async () => {
 		if (stopped) return;
-		const answering = await accepts(watch.port).catch(() => false);
+		const answering = await accepts(watch.port, '127.0.0.1').catch(() => false);
 		const elapsed = Date.now() - started;
 		const late = elapsed >= watch.graceMs;
+		// Only once late (one more connect per poll): a server bound to ::1 alone (`localhost`).
+		const ipv6Only = !answering && late && (await accepts(watch.port, '::1').catch(() => false));
 		const listens: number[] = answering || late ? await probe(watch.pgid).catch(() => []) : [];
 		if (stopped) return;
 		// An empty scan with an answer: the sockets cannot be seen (another user's process); trust the answer.
@@ -68,7 +71,10 @@ export function watchReadiness(watch: ReadinessWatch): {stop(): void} {
 			return;
 		}
 		if (late) {
-			if (listens.length > 0) {
+			if (ipv6Only && (listens.length === 0 || listens.includes(watch.port))) {
+				if (last !== 'ipv6') watch.onChange({state: 'not-listening', listens: [watch.port], ipv6Only: true});
+				last = 'ipv6';
+			} else if (listens.length > 0) {
 				const key = `not-listening ${listens.join(',')}`;
 				if (key !== last) watch.onChange({state: 'not-listening', listens});
 				last = key;
@@ -92,6 +98,7 @@ export function watchReadiness(watch: ReadinessWatch): {stop(): void} {
 /** For `port list`, `port status` and the dashboard. */
 export function readinessText(readiness: Readiness | undefined, actualPort: number): string | undefined {
 	if (!readiness) return undefined;
+	if (readiness.state === 'not-listening' && readiness.ipv6Only) return `not reachable on ${actualPort} (listens on ::1 only)`;
 	if (readiness.state === 'not-listening') return `not listening on ${actualPort} (listens on ${readiness.listens.join(', ')})`;
 	return readiness.state;
 }
@@ -99,6 +106,7 @@ export function readinessText(readiness: Readiness | undefined, actualPort: numb
 /** The line `port run` prints for a change (`undefined`: nothing to say). */
 export function readinessMessage(label: string, what: string, actualPort: number, graceMs: number, readiness: Readiness, silent = false): string | undefined {
 	if (readiness.state === 'ready') return `${label} ready in ${readiness.ms} ms`;
+	if (readiness.state === 'not-listening' && readiness.ipv6Only) return `${what} listens on ::1 only; bind 127.0.0.1 (HOST is set), which Traefik dials`;
 	if (readiness.state === 'not-listening') {
 		return `${what} listens on ${readiness.listens.join(', ')}, not on PORT=${actualPort}; pass --port $PORT or use {PORT}`;
 	}

@@ -22,6 +22,8 @@ export interface LaunchRequest {
 	command: string[];
 	cwd: string;
 	owner: HostService['owner'];
+	/** This process supervises several services (`port run` with no arguments); see HostService. */
+	sharedSupervisor?: boolean;
 	/**
 	 * `pipe`: we relay output (to `stdout`/`stderr` if given, and to the log file).
 	 * `file`: the child writes straight into its log file, so it survives its supervisor (the
@@ -47,7 +49,7 @@ export interface LaunchRequest {
 	onNotice?: (message: string) => void;
 }
 
-type Identity = Omit<HostService, 'pid' | 'pidStartTime' | 'supervisorPid' | 'supervisorStartTime' | 'owner' | 'command' | 'cwd' | 'startedAt'>;
+type Identity = Omit<HostService, 'pid' | 'pidStartTime' | 'supervisorPid' | 'supervisorStartTime' | 'owner' | 'sharedSupervisor' | 'command' | 'cwd' | 'startedAt'>;
 
 export type ServiceEvent =
 	| {type: 'spawned'; service: HostService}
@@ -102,6 +104,7 @@ export class SupervisedService {
 			supervisorPid: process.pid,
 			supervisorStartTime: this.supervisorStartTime,
 			owner: this.request.owner,
+			...(this.request.sharedSupervisor ? {sharedSupervisor: true as const} : {}),
 			command: this.request.command,
 			cwd: this.request.cwd,
 			startedAt: new Date().toISOString(),
