@@ -2,24 +2,14 @@ import {execFileSync} from 'node:child_process';
 import {chmodSync, existsSync, realpathSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {port, type CliEnv} from './helpers/cli.js';
-import {cliPath, fakeDocker, git, makeRepo, pathWith, runCleanups, tempDir} from './helpers/env.js';
+import {commitFile, initializedRepo, port} from './helpers/cli.js';
+import {cliPath, git, makeRepo, pathWith, runCleanups, tempDir} from './helpers/env.js';
 
 afterEach(() => runCleanups());
 
-async function setup() {
-	const repo = makeRepo('app');
-	const fake = fakeDocker();
-	const env: CliEnv = {portHome: tempDir('port-home-'), dockerBin: fake.bin};
-	expect((await port(['init'], repo, env)).code).toBe(0);
-	return {repo, env, fake};
-}
+const setup = initializedRepo;
 
-const commit = (dir: string, file: string) => {
-	writeFileSync(path.join(dir, file), `${file}\n`);
-	git(dir, 'add', file);
-	git(dir, 'commit', '-q', '-m', file);
-};
+const commit = commitFile;
 
 describe('port enter', () => {
 	it('creates a new branch from HEAD, maps / to -, and is idempotent', async () => {

@@ -1,18 +1,12 @@
 import {chmodSync, existsSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {finished, port, readRegistryFile, startPort, type CliEnv} from './helpers/cli.js';
-import {fakeDocker, git, makeRepo, runCleanups, tempDir, waitFor} from './helpers/env.js';
+import {finished, initializedRepo, port, readRegistryFile, startPort, type CliEnv} from './helpers/cli.js';
+import {git, runCleanups, tempDir, waitFor} from './helpers/env.js';
 
 afterEach(() => runCleanups());
 
-async function setup() {
-	const repo = makeRepo('app');
-	const fake = fakeDocker();
-	const env: CliEnv = {portHome: tempDir('port-home-'), dockerBin: fake.bin};
-	expect((await port(['init'], repo, env)).code).toBe(0);
-	return {repo, env, fake};
-}
+const setup = initializedRepo;
 
 /** Writes an executable hook: a shell script that records its environment and cwd in `out`. */
 function hook(repo: string, name: string, body: string): void {

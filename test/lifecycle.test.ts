@@ -1,23 +1,14 @@
 import {existsSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {port, type CliEnv} from './helpers/cli.js';
+import {commitFile, initializedRepo, port, type CliEnv} from './helpers/cli.js';
 import {fakeDocker, git, makeRepo, runCleanups, tempDir} from './helpers/env.js';
 
 afterEach(() => runCleanups());
 
-async function setup(repo = makeRepo('app')) {
-	const fake = fakeDocker();
-	const env: CliEnv = {portHome: tempDir('port-home-'), dockerBin: fake.bin};
-	expect((await port(['init'], repo, env)).code).toBe(0);
-	return {repo, env, fake};
-}
+const setup = initializedRepo;
 
-const commit = (dir: string, file: string) => {
-	writeFileSync(path.join(dir, file), `${file}\n`);
-	git(dir, 'add', file);
-	git(dir, 'commit', '-q', '-m', file);
-};
+const commit = commitFile;
 
 const enter = async (repo: string, env: CliEnv, branch: string) => {
 	const result = await port(['enter', branch], repo, env);

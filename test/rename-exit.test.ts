@@ -2,18 +2,12 @@ import {execFileSync} from 'node:child_process';
 import {chmodSync, existsSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {port, readRegistryFile, startPort, type CliEnv} from './helpers/cli.js';
-import {cliPath, fakeDocker, git, makeRepo, pathWith, repoDir, runCleanups, tempDir, waitFor} from './helpers/env.js';
+import {initializedRepo, port, readRegistryFile, startPort, type CliEnv} from './helpers/cli.js';
+import {cliPath, git, pathWith, repoDir, runCleanups, tempDir, waitFor} from './helpers/env.js';
 
 afterEach(() => runCleanups());
 
-async function setup() {
-	const repo = makeRepo('app');
-	const fake = fakeDocker();
-	const env: CliEnv = {portHome: tempDir('port-home-'), dockerBin: fake.bin};
-	expect((await port(['init'], repo, env)).code).toBe(0);
-	return {repo, env, fake};
-}
+const setup = initializedRepo;
 
 const enter = async (repo: string, env: CliEnv, branch: string) => {
 	const result = await port(['enter', branch], repo, env);

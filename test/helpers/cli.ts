@@ -1,8 +1,9 @@
 import {spawn, type ChildProcess} from 'node:child_process';
-import {readFileSync, existsSync, readdirSync} from 'node:fs';
+import {readFileSync, existsSync, readdirSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {cliPath, onCleanup, pathWith} from './env.js';
+import {expect} from 'vitest';
+import {cliPath, fakeDocker, git, makeRepo, onCleanup, pathWith, tempDir} from './env.js';
 import {processStartTime} from '../../source/core/supervise/process-info.js';
 
 export interface CliEnv {
@@ -108,3 +109,18 @@ export function processesWith(marker: string): number[] {
 	}
 	return pids;
 }
+
+/** A repository after `port init` (main checkout `app` unless given), with a fake docker and a PORT_HOME of its own. */
+export async function initializedRepo(repo = makeRepo('app')) {
+	const fake = fakeDocker();
+	const env: CliEnv = {portHome: tempDir('port-home-'), dockerBin: fake.bin};
+	expect((await port(['init'], repo, env)).code).toBe(0);
+	return {repo, env, fake};
+}
+
+/** Writes `file` (its name as content) in `dir` and commits it. */
+export const commitFile = (dir: string, file: string) => {
+	writeFileSync(path.join(dir, file), `${file}\n`);
+	git(dir, 'add', file);
+	git(dir, 'commit', '-q', '-m', file);
+};
