@@ -5,7 +5,7 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {repoDir, schemasDir} from './helpers/env.js';
 
-// A fresh clone has no ../shared: the schemas the tests validate against live in the repository.
+// A fresh clone has no shared folder beside it: the schemas the tests validate against live in the repository.
 describe('JSON Schemas used by the tests', () => {
 	it('are read from test/fixtures/schemas inside the repository, byte-for-byte as SOURCES.md records', () => {
 		expect(path.relative(repoDir, schemasDir)).toBe(path.join('test', 'fixtures', 'schemas'));
@@ -19,7 +19,7 @@ describe('JSON Schemas used by the tests', () => {
 		}
 	});
 
-	it('nothing in test/, bench/, source/ or .ci/ reaches outside the checkout for ../shared', () => {
+	it('nothing in test/, bench/, source/ or .ci/ reaches outside the checkout for the shared folder', () => {
 		let hits = '';
 		try {
 			hits = execFileSync('grep', ['-rlE', String.raw`\.\./shared|'\.\.', 'shared'`, 'test', 'bench', 'source', '.ci', '--exclude=schemas-fixtures.test.ts'], {cwd: repoDir, encoding: 'utf8'});
