@@ -28,13 +28,20 @@ describe('port prune', () => {
 		const open = await enter(repo, env, 'feat/open');
 		commit(open, 'open.txt');
 		const dirty = await enter(repo, env, 'feat/dirty');
+		commit(dirty, 'dirty.txt');
+		git(repo, 'merge', '-q', '--ff-only', 'feat/dirty');
 		writeFileSync(path.join(dirty, 'wip.txt'), 'wip');
+		// A fresh worktree points into main, so git counts it as merged; it holds only ignored files.
+		const fresh = await enter(repo, env, 'feat/fresh');
+		writeFileSync(path.join(repo, '.git', 'info', 'exclude'), '.env\n');
+		writeFileSync(path.join(fresh, '.env'), 'SECRET=1');
 		const before = branches(repo);
 
 		const dry = await port(['prune', '--dry-run'], repo, env);
 		expect(dry.code, dry.stderr).toBe(0);
 		expect(dry.stdout).toContain('would remove feat-merged (feat/merged): merged into main');
 		expect(dry.stdout).toContain('skipped feat-dirty (feat/dirty): merged into main, but it has 1 uncommitted or untracked change(s)');
+		expect(dry.stdout).toContain('skipped feat-fresh (feat/fresh): no commits yet');
 		expect(dry.stdout).not.toContain('feat-open');
 		expect(branches(repo)).toEqual(before);
 		expect(existsSync(merged)).toBe(true);
@@ -52,14 +59,15 @@ describe('port prune', () => {
 		expect(done.code, done.stderr).toBe(0);
 		expect(existsSync(merged)).toBe(false);
 		expect(existsSync(open) && existsSync(dirty)).toBe(true);
+		expect(existsSync(path.join(fresh, '.env'))).toBe(true);
 		expect(downCalls(fake)).toEqual([expect.stringMatching(/^app-feat-merged-/)]);
-		expect(branches(repo)).toEqual(expect.arrayContaining(['feat/open', 'feat/dirty', 'main']));
+		expect(branches(repo)).toEqual(expect.arrayContaining(['feat/open', 'feat/dirty', 'feat/fresh', 'main']));
 		expect(branches(repo).find(b => b.startsWith('archive/feat/merged-'))).toBeDefined();
 		expect(branches(repo)).not.toContain('feat/merged');
 		expect((await port(['prune', '--yes'], repo, env)).stdout).toContain('Nothing to prune');
 	});
 
-	it('--base compares with another branch; a worktree whose upstream is gone is pruned too', async () => {
+	it('--base compares with another branch; a worktree whose upstream is gone is pruned too, its unmerged commits kept', async () => {
 		const origin = makeRepo('origin');
 		const repo = path.join(tempDir(), 'app');
 		git(path.dirname(repo), 'clone', '-q', origin, repo);
@@ -74,33 +82,59 @@ describe('port prune', () => {
 		git(repo, 'branch', '-f', 'release', 'feat/rel');
 
 		const plain = await port(['prune', '--dry-run'], repo, env);
-		expect(plain.stdout).toContain('would remove feat-gone (feat/gone): its upstream is gone');
+		expect(plain.stdout).toContain('would remove feat-gone (feat/gone): upstream gone; 1 commit(s) not in main, kept as archive/feat/gone-<time>');
 		expect(plain.stdout).not.toContain('feat-rel');
 		const base = await port(['prune', '--dry-run', '--base', 'release'], repo, env);
 		expect(base.stdout).toContain('would remove feat-rel (feat/rel): merged into release');
 		const unknown = await port(['prune', '--base', 'nope'], repo, env);
 		expect(unknown.code).toBe(2);
 		expect(unknown.stderr).toContain('port: Unknown base "nope"');
+		const unpushed = git(gone, 'rev-parse', 'HEAD').trim();
+		commit(gone, 'unpushed.txt'); // never pushed anywhere
+		const tip = git(gone, 'rev-parse', 'HEAD').trim();
+		expect((await port(['prune', '--dry-run'], repo, env)).stdout).toContain('upstream gone; 2 commit(s) not in main');
 		expect((await port(['prune', '--yes'], repo, env)).code).toBe(0);
 		expect(existsSync(gone)).toBe(false);
 		expect(existsSync(onRelease)).toBe(true);
+
+		// cleanup keeps the archive: its commits are in no other branch.
+		const archive = branches(repo).find(b => b.startsWith('archive/feat/gone-'))!;
+		const kept = await port(['cleanup', '--yes'], repo, env);
+		expect(kept.code, kept.stderr).toBe(0);
+		expect(kept.stdout).toBe(`kept ${archive}: 2 commit(s) not in main (--force deletes it)\nNo merged archive/* branches to delete.\n`);
+		expect(git(repo, 'rev-parse', archive).trim()).toBe(tip);
+		expect(git(repo, 'merge-base', '--is-ancestor', unpushed, archive)).toBe('');
+		const forced = await port(['cleanup', '--yes', '--force'], repo, env);
+		expect(forced.code, forced.stderr).toBe(0);
+		expect(forced.stdout).toContain(`to delete ${archive}`);
+		expect(branches(repo)).not.toContain(archive);
 	});
 });
 
 describe('port cleanup', () => {
-	it('deletes the archive/* branches remove made, and nothing else', async () => {
+	it('deletes the merged archive/* branches remove made, keeps unmerged ones unless --force, and nothing else', async () => {
 		const {repo, env} = await setup();
 		const tree = await enter(repo, env, 'feat/old');
 		commit(tree, 'old.txt');
+		git(repo, 'merge', '-q', '--no-ff', '-m', 'merge', 'feat/old');
+		const wip = await enter(repo, env, 'feat/wip');
+		commit(wip, 'wip.txt');
 		expect((await port(['rm', 'feat/old'], repo, env)).code).toBe(0);
+		expect((await port(['rm', 'feat/wip'], repo, env)).code).toBe(0);
 		git(repo, 'branch', 'archive/by-hand');
 		const archived = branches(repo).find(b => b.startsWith('archive/feat/old-'))!;
+		const unmerged = branches(repo).find(b => b.startsWith('archive/feat/wip-'))!;
+		const keptLine = `kept ${unmerged}: 1 commit(s) not in main (--force deletes it)\n`;
 		const dry = await port(['cleanup', '--dry-run'], repo, env);
-		expect(dry.stdout).toBe(`would delete ${archived}\n`);
+		expect(dry.stdout).toBe(`${keptLine}would delete ${archived}\n`);
 		expect(branches(repo)).toContain(archived);
 		expect((await port(['cleanup'], repo, env)).code).toBe(2);
 		const done = await port(['cleanup', '--yes'], repo, env);
 		expect(done.code, done.stderr).toBe(0);
+		expect(branches(repo)).toEqual(['archive/by-hand', unmerged, 'main'].sort());
+		expect((await port(['cleanup', '--yes'], repo, env)).stdout).toBe(`${keptLine}No merged archive/* branches to delete.\n`);
+		const forced = await port(['cleanup', '--yes', '--force'], repo, env);
+		expect(forced.code, forced.stderr).toBe(0);
 		expect(branches(repo)).toEqual(['archive/by-hand', 'main']);
 		expect((await port(['cleanup', '--yes'], repo, env)).stdout).toBe('No archive/* branches to delete.\n');
 	});
@@ -111,6 +145,10 @@ describe('port prune, when one removal fails', () => {
 		const {repo, env} = await setup();
 		const locked = await enter(repo, env, 'feat/locked');
 		const other = await enter(repo, env, 'feat/other');
+		for (const [tree, branch] of [[locked, 'feat/locked'], [other, 'feat/other']] as const) {
+			commit(tree, `${branch.slice(5)}.txt`);
+			git(repo, 'merge', '-q', '--no-ff', '-m', 'merge', branch);
+		}
 		git(repo, 'worktree', 'lock', locked);
 		const result = await port(['prune', '--yes'], repo, env);
 		expect(result.code).toBe(1);

@@ -33,7 +33,7 @@ export const commandFlags: Record<string, string[]> = {
 	status: ['--json'],
 	remove: ['--force', '--keep-branch', '--yes'],
 	prune: ['--dry-run', '--yes', '--base'],
-	cleanup: ['--dry-run', '--yes'],
+	cleanup: ['--dry-run', '--yes', '--force'],
 	rename: ['--yes'],
 	hook: ['--list'],
 	install: ['--dry-run', '--domain', '--mode', '--yes', '--shell-hook'],
