@@ -1,8 +1,8 @@
 import {existsSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {port, readRegistryFile, type CliEnv} from './helpers/cli.js';
-import {addWorktree, fakeDocker, makeRepo, runCleanups, tempDir} from './helpers/env.js';
+import {commitFile, port, readRegistryFile, type CliEnv} from './helpers/cli.js';
+import {addWorktree, fakeDocker, git, makeRepo, runCleanups, tempDir} from './helpers/env.js';
 
 // Docker 28 without the Compose plugin (checked against the real CLI): `docker compose -p x ...`
 // is read as `docker -p` (exit 125, usage text), `docker compose version` is an unknown command.
@@ -11,6 +11,18 @@ const noComposePlugin = `if [ "$1" = compose ]; then
     -*) printf "unknown shorthand flag: '%s' in %s\\n\\nUsage:  docker [OPTIONS] COMMAND [ARG...]\\n\\nRun 'docker --help' for more information\\n" "\${2#-}" "$2" >&2; exit 125;;
     *) printf "docker: unknown command: docker compose\\n\\nRun 'docker --help' for more information\\n" >&2; exit 1;;
   esac
+fi`;
+
+// Debian's docker.io 20.10 without the plugin: docker parses every flag as its own first, so
+// `docker compose version --short` fails on --short (exit 125); with no flag, compose is unknown.
+const debianNoPlugin = `if [ "$1" = compose ]; then
+  for a in "$@"; do
+    case "$a" in
+      --*) printf "unknown flag: %s\\nSee 'docker --help'.\\n" "\${a%%=*}" >&2; exit 125;;
+      -*) printf "unknown shorthand flag: '%s' in %s\\nSee 'docker --help'.\\n" "$(printf %s "\${a#-}" | cut -c1)" "$a" >&2; exit 125;;
+    esac
+  done
+  printf "docker: 'compose' is not a docker command.\\nSee 'docker --help'\\n" >&2; exit 1
 fi`;
 
 const composeText = `services:
@@ -23,10 +35,10 @@ const ourLines = ['port: Docker Compose v2 is not installed (`docker compose` is
 
 afterEach(() => runCleanups());
 
-async function setup() {
+async function setup(script = noComposePlugin) {
 	const repo = makeRepo('app');
 	writeFileSync(path.join(repo, 'docker-compose.yml'), composeText);
-	const missing = fakeDocker({script: noComposePlugin, traefikRunning: false});
+	const missing = fakeDocker({script, traefikRunning: false});
 	const env: CliEnv = {portHome: tempDir('port-home-'), dockerBin: missing.bin};
 	expect((await port(['init'], repo, env)).code).toBe(0);
 	const tree = addWorktree(repo, 'feature-a');
@@ -86,5 +98,39 @@ describe('Docker present, Compose plugin missing', () => {
 		expect(status.code, status.stderr).toBe(0);
 		const report = JSON.parse(status.stdout) as {worktrees: Array<{worktree: string; error?: string}>};
 		expect(report.worktrees.find(w => w.worktree === 'feature-a')?.error).toBe('Docker Compose v2 is not installed (`docker compose` is not available).');
+	});
+});
+
+describe('Docker 20.10 without the Compose plugin ("unknown flag: --short")', () => {
+	it('port remove, prune and rename --yes of worktrees that never ran compose work (exit 0)', async () => {
+		const {repo, tree, env, missing} = await setup(debianNoPlugin);
+		const renamed = await port(['rename', 'feature-b', '--yes'], tree, env);
+		expect(renamed.code, renamed.stderr).toBe(0);
+		expect(renamed.stderr).not.toMatch(/compose|docker/i);
+		const moved = renamed.stdout.trim().split('\n').at(-1)!;
+		writeFileSync(path.join(repo, '.git', 'info', 'exclude'), 'docker-compose.yml\n'); // not a change that blocks prune
+		commitFile(moved, 'b.txt');
+		git(repo, 'merge', '-q', '--no-ff', '-m', 'merge', 'feature-b');
+		const pruned = await port(['prune', '--yes'], repo, env);
+		expect(pruned.code, pruned.stderr).toBe(0);
+		expect(pruned.stderr).toBe('');
+		expect(existsSync(moved)).toBe(false);
+		expect(missing.calls().filter(c => c.join(' ') === 'compose version --short').length).toBeGreaterThan(0);
+		const other = addWorktree(repo, 'feature-c');
+		const removed = await port(['remove', 'feature-c', '--force'], repo, env);
+		expect(removed.code, removed.stderr).toBe(0);
+		expect(removed.stderr).toBe('');
+		expect(existsSync(other)).toBe(false);
+	});
+
+	it('port down of a registered worktree and port compose ps: our one line and hint, exit 5', async () => {
+		const {tree, env} = await setup(debianNoPlugin);
+		expect((await port(['up'], tree, {...env, dockerBin: fakeDocker().bin})).code).toBe(0);
+		const down = await port(['down'], tree, env);
+		expect(down.code).toBe(5);
+		expect(down.stderr.trim().split('\n')).toEqual(ourLines);
+		const ps = await port(['compose', 'ps'], tree, env);
+		expect(ps.code).toBe(5);
+		expect(ps.stderr.trim().split('\n')).toEqual(ourLines);
 	});
 });

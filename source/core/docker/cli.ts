@@ -57,8 +57,11 @@ function dockerMissing(cause: unknown): PortError {
 /**
  * What the docker CLI says when the Compose v2 plugin is missing: `docker compose -p ...` is read
  * as `docker -p` (exit 125), `docker compose version` as an unknown command (Docker 28: exit 1).
+ * Docker 20.10 parses every flag as its own first: `docker compose version --short` says
+ * "unknown flag: --short" and points at `docker --help` (the plugin would name `docker compose`).
  */
-const composeMissing = /unknown shorthand flag: '\w+' in -|'compose' is not a docker command|unknown command "compose"|unknown command: docker compose/i;
+const composeMissing =
+	/unknown shorthand flag: '\w+' in -|unknown flag: --[\w-]+\s+(?:See 'docker --help'|Usage:\s+docker \[OPTIONS\])|'compose' is not a docker command|unknown command "compose"|unknown command: docker compose/i;
 
 export const composeMissingError = () =>
 	new PortError('Docker Compose v2 is not installed (`docker compose` is not available).', ExitCode.docker, 'Install the Compose v2 plugin (docker-compose-plugin).');
