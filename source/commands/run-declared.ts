@@ -1,5 +1,3 @@
-import {statSync} from 'node:fs';
-import path from 'node:path';
 import {ExitCode, PortError, UsageError} from '../core/errors.js';
 import {exitCodeFor, signalExitCode, type ExitInfo} from '../core/supervise/exit-codes.js';
 import {findHostService} from '../core/supervise/conflicts.js';
@@ -9,7 +7,7 @@ import type {SupervisedService} from '../core/supervise/supervisor.js';
 import {detectProject, type Project} from '../core/git/project.js';
 import {readRegistry} from '../core/registry/registry.js';
 import {cleanupStale} from '../core/supervise/stale.js';
-import type {DeclaredService} from '../core/supervise/declared.js';
+import {serviceCwd, type DeclaredService} from '../core/supervise/declared.js';
 import {defaultReadyGraceMs} from '../core/supervise/readiness.js';
 import {afterLaunch} from './run-notices.js';
 
@@ -19,19 +17,6 @@ export type DeclaredTarget =
 
 export const readyGraceOf = (project: Project, service?: DeclaredService) =>
 	service?.readyGrace !== undefined ? service.readyGrace * 1000 : project.config.readyGrace !== undefined ? project.config.readyGrace * 1000 : defaultReadyGraceMs;
-
-/** The service's directory in this worktree; a missing one is a config problem, not "command not found". */
-function serviceCwd(project: Project, name: string, service: DeclaredService): string {
-	const dir = path.resolve(project.worktreePath, service.cwd ?? '.');
-	let isDir = false;
-	try {
-		isDir = statSync(dir).isDirectory();
-	} catch {
-		isDir = false;
-	}
-	if (!isDir) throw new PortError(`services.${name}: "cwd" ${service.cwd} is not a directory in ${project.worktreePath}`, ExitCode.config);
-	return dir;
-}
 
 /** `port run` (no name: all) or `port run <name>`: a service of `services` in .port/config.jsonc. */
 export function declaredTarget(name: string | undefined, usage: string): DeclaredTarget {
@@ -55,7 +40,7 @@ export function declaredTarget(name: string | undefined, usage: string): Declare
 		name,
 		port: service.port,
 		command: service.command,
-		cwd: serviceCwd(project, name, service),
+		cwd: serviceCwd(project.worktreePath, name, service.cwd),
 		env: service.env,
 		readyGraceMs: readyGraceOf(project, service),
 	};
@@ -132,7 +117,7 @@ export async function runAll(project: Project, options: {inject: boolean; replac
 				project,
 				logicalPort: service.port,
 				command: service.command,
-				cwd: serviceCwd(project, name, service),
+				cwd: serviceCwd(project.worktreePath, name, service.cwd),
 				env: service.env,
 				inject: options.inject,
 				readyGraceMs: readyGraceOf(project, service),

@@ -92,6 +92,17 @@ describe('port ui: declared services', () => {
 		await ui.waitForFrame(f => /● :3000 -> :\d+ .*running/.test(f), 'web started with r', 30_000);
 	});
 
+	it('a declared service whose cwd is missing: a clear error naming the directory, not "command not found"; nothing registered', async () => {
+		const {repo, scripts} = prepare(dir => ({services: {api: {port: 4000, command: `node ${path.join(dir, 'ticker.cjs')} api`, cwd: 'gone'}}}));
+		ticker(scripts);
+		const ui = await mount(repo, scripts);
+		await ui.waitForFrame(f => /○ :4000 api +declared, not running/.test(f), 'declared row');
+		await ui.type('A');
+		await ui.waitForFrame(f => f.includes('Could not start app:4000: services.api: "cwd" gone is not a directory'), 'cwd error');
+		expect(ui.frame()).not.toContain('command not found');
+		expect(readRegistry().hostServices).toEqual([]);
+	});
+
 	it('readiness: starting while nothing listens, not listening on PORT (listens on …) after the grace period', async () => {
 		const elsewhere = await freePort();
 		const {repo, scripts} = prepare(dir => ({services: {odd: {port: 3000, command: `node ${path.join(dir, 'ticker.cjs')} odd ${elsewhere}`, readyGrace: 1.5}}}));

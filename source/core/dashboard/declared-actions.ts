@@ -24,6 +24,7 @@ export function createDeclaredActions(ctx: StoreContext, {launch}: Pick<HostActi
 		}
 		const grace = service.readyGrace ?? config.readyGrace;
 		return launch(worktree, service.port, service.command, {
+			name,
 			...(service.cwd ? {cwd: service.cwd} : {}),
 			...(service.env ? {env: service.env} : {}),
 			readyGraceMs: grace !== undefined ? grace * 1000 : defaultReadyGraceMs,

@@ -2,6 +2,7 @@
 // services left running by another `port ui` or run by `port run`.
 import path from 'node:path';
 import {exitCodeFor, type ExitInfo} from '../supervise/exit-codes.js';
+import {serviceCwd} from '../supervise/declared.js';
 import type {Launched} from '../supervise/launch.js';
 import type {SupervisedService} from '../supervise/supervisor.js';
 import type {StoreContext, WithBusy} from './context.js';
@@ -19,6 +20,8 @@ export interface HostActions {
 
 /** What a declared service adds to a launch; `cwd` is relative to the worktree. */
 export interface LaunchExtra {
+	/** The declared service's name (for a missing `cwd`'s message). */
+	name?: string;
 	cwd?: string;
 	env?: Record<string, string>;
 	readyGraceMs?: number;
@@ -94,7 +97,7 @@ export function createHostActions(ctx: StoreContext, {refresh, followers, withBu
 				project: {repoRoot: project.repoRoot, worktree: tree.name, config: project.config},
 				logicalPort,
 				command,
-				cwd: path.resolve(tree.path, extra.cwd ?? '.'),
+				cwd: extra.cwd === undefined ? path.resolve(tree.path) : serviceCwd(tree.path, extra.name ?? String(logicalPort), extra.cwd),
 				...(extra.env ? {env: extra.env} : {}),
 				...(extra.readyGraceMs !== undefined ? {readyGraceMs: extra.readyGraceMs} : {}),
 				owner: 'ui',

@@ -1,3 +1,5 @@
+import {statSync} from 'node:fs';
+import path from 'node:path';
 import {splitCommand} from '../dashboard/command-line.js';
 import {ExitCode, PortError} from '../errors.js';
 
@@ -87,4 +89,20 @@ function parseServiceCommand(raw: unknown, where: string): string[] {
 	} catch (error) {
 		throw new PortError(`${where}: "command": ${(error as Error).message}`, ExitCode.config);
 	}
+}
+
+/**
+ * A declared service's directory in a worktree (`cwd` is relative to it). A missing one is a
+ * config problem (exit 3), not the "command not found" spawning in it would report.
+ */
+export function serviceCwd(worktreePath: string, name: string, cwd: string | undefined): string {
+	const dir = path.resolve(worktreePath, cwd ?? '.');
+	let isDir = false;
+	try {
+		isDir = statSync(dir).isDirectory();
+	} catch {
+		isDir = false;
+	}
+	if (!isDir) throw new PortError(`services.${name}: "cwd" ${cwd} is not a directory in ${worktreePath}`, ExitCode.config);
+	return dir;
 }
