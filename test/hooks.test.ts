@@ -2,7 +2,7 @@ import {chmodSync, existsSync, readFileSync, statSync, writeFileSync} from 'node
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {finished, initializedRepo, port, readRegistryFile, startPort, type CliEnv} from './helpers/cli.js';
-import {git, runCleanups, tempDir, waitFor} from './helpers/env.js';
+import {git, pathWith, runCleanups, tempDir, waitFor} from './helpers/env.js';
 
 afterEach(() => runCleanups());
 
@@ -145,6 +145,37 @@ describe('hooks', () => {
 		const viaHook = await port(['open'], repo, withBrowser);
 		expect(viaHook.code, viaHook.stderr).toBe(0);
 		expect(readFileSync(opened, 'utf8')).toBe('http://app.port:3000\nhook-opened\n');
+	});
+});
+
+describe('port open with $BROWSER as the convention reads it', () => {
+	it('tries each ":"-separated candidate (missing, failing, then one that works); %s is the URL, else it is appended; no shell', async () => {
+		const {repo, env} = await setup();
+		writeFileSync(path.join(repo, 'docker-compose.yml'), 'services:\n  web:\n    image: busybox\n    ports: ["3000:80"]\n');
+		expect((await port(['up'], repo, env)).code).toBe(0);
+		const bin = tempDir();
+		const opened = path.join(tempDir(), 'opened.txt');
+		// Records its own name and each argument on one line.
+		const fake = (name: string, code = 0) => {
+			writeFileSync(path.join(bin, name), `#!/bin/sh\nprintf '%s' '${name}' >> '${opened}'\nfor a in "$@"; do printf ' [%s]' "$a" >> '${opened}'; done\necho >> '${opened}'\nexit ${code}\n`);
+			chmodSync(path.join(bin, name), 0o755);
+		};
+		fake('failing', 3);
+		fake('fakefox');
+		const withBrowser = (browser: string): CliEnv => ({...env, extra: {BROWSER: browser, PATH: `${bin}${path.delimiter}${pathWith(env.dockerBin)}`}});
+
+		const placeholder = await port(['open'], repo, withBrowser('no-such-browser-xyz:failing --x:fakefox --new-tab %s;x'));
+		expect(placeholder.code, placeholder.stderr).toBe(0);
+		expect(readFileSync(opened, 'utf8')).toBe('failing [--x] [http://app.port:3000]\nfakefox [--new-tab] [http://app.port:3000;x]\n');
+
+		writeFileSync(opened, '');
+		const appended = await port(['open'], repo, withBrowser('fakefox  --private'));
+		expect(appended.code, appended.stderr).toBe(0);
+		expect(readFileSync(opened, 'utf8')).toBe('fakefox [--private] [http://app.port:3000]\n');
+
+		const none = await port(['open'], repo, withBrowser('no-such-browser-xyz:failing'));
+		expect(none.code).toBe(1);
+		expect(none.stderr).toMatch(/^port: Could not open http:\/\/app\.port:3000 with BROWSER \(no-such-browser-xyz not found; failing exited 3\)\.\n/);
 	});
 });
 

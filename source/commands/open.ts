@@ -16,7 +16,8 @@ export const spec = {
 	help: `
   Runs this worktree's post-up hook (.port/hooks/post-up) when there is one; otherwise opens
   the worktree's first URL (its first Compose route, else its first host service) in a
-  browser: $BROWSER <url> when BROWSER is set, else xdg-open (open on macOS).
+  browser: with $BROWSER when set (':'-separated commands tried in turn; %s is the URL, else
+  it is appended), else xdg-open (open on macOS).
   Exits 1 when nothing of this worktree is up; with the hook's exit code otherwise.
 `,
 	flags: {},
