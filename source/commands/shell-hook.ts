@@ -6,14 +6,16 @@ export const spec = {
 	usage: 'port shell-hook <bash|zsh|fish>',
 	help: `
   Prints a shell function named port that runs the real port and, when port enter (or the
-  port <branch> shorthand) names a worktree, changes into it. Add to your rc file:
+  port <branch> shorthand) names a worktree, changes into it; after port exit, port rename
+  and port remove of the worktree you are in it changes to where they say. Add to your rc file:
 
     bash   eval "$(port shell-hook bash)"     (~/.bashrc)
     zsh    eval "$(port shell-hook zsh)"      (~/.zshrc)
     fish   port shell-hook fish | source      (~/.config/fish/config.fish)
 
-  How it works: the function passes a temporary file in PORT_CD_FILE; port enter writes
-  the worktree path there and the function cds to it after port exits successfully.
+  How it works: the function passes a temporary file in PORT_CD_FILE; port enter, exit,
+  rename and remove write a directory there and the function cds to it after port exits
+  successfully.
 `,
 	flags: {},
 } as const;
