@@ -3,7 +3,7 @@ import {chmodSync, existsSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {initializedRepo, port, readRegistryFile, startPort, type CliEnv} from './helpers/cli.js';
-import {cliPath, git, pathWith, repoDir, runCleanups, tempDir, waitFor} from './helpers/env.js';
+import {cliPath, fakeDocker, git, pathWith, repoDir, runCleanups, tempDir, waitFor} from './helpers/env.js';
 
 afterEach(() => runCleanups());
 
@@ -59,9 +59,29 @@ describe('port rename (alias mv)', () => {
 
 		const renamed = await port(['rename', 'feat/renamed', '--yes'], tree, env);
 		expect(renamed.code, renamed.stderr).toBe(0);
+		expect(renamed.stderr).not.toContain('warning'); // docker is still found after the directory moved
 		expect(renamed.stdout).toBe(`${path.join(repo, '.port', 'trees', 'feat-renamed')}\n`);
 		expect(fake.calls().some(c => c[0] === 'compose' && /^app-feat-up-/.test(c[2]!) && c.at(-1) === 'down')).toBe(true);
 		expect(readRegistryFile(env.portHome).projects).toEqual([]);
+	});
+});
+
+describe('port rename and the old Compose project\'s volumes', () => {
+	it('warns, naming them, when the old project has named volumes; says nothing without docker', async () => {
+		const {repo, env} = await setup();
+		// Answers `docker volume ls --filter label=com.docker.compose.project=<p>` with two of <p>'s volumes.
+		const withVolumes = fakeDocker({script: 'if [ "$1 $2" = "volume ls" ]; then p="${5#label=com.docker.compose.project=}"; echo "${p}_db"; echo "${p}_cache"; exit 0; fi'});
+		const tree = await enter(repo, env, 'feat/vol');
+		const renamed = await port(['rename', 'feat/vol2'], tree, {...env, dockerBin: withVolumes.bin});
+		expect(renamed.code, renamed.stderr).toBe(0);
+		const old = withVolumes.calls().find(c => c[0] === 'volume')!.at(-1)!.replace('label=com.docker.compose.project=', '');
+		expect(old).toMatch(/^app-feat-vol-\w+$/);
+		expect(renamed.stderr).toContain(`port: warning: the Compose project ${old} has 2 named volume(s) the renamed worktree's project app-feat-vol2-`);
+		expect(renamed.stderr).toContain(`will not use: ${old}_db, ${old}_cache (copy what you need; remove them with: docker volume rm ${old}_db ${old}_cache)\n`);
+
+		const again = await port(['rename', 'feat/vol3'], renamed.stdout.trim(), {...env, dockerBin: undefined});
+		expect(again.code, again.stderr).toBe(0);
+		expect(again.stderr).not.toContain('warning');
 	});
 });
 

@@ -18,6 +18,7 @@ export const spec = {
   Stops the worktree's Compose services and host services, removes the worktree
   (.port/trees/<name>, or a worktree of <branch> elsewhere) and renames its branch to archive/<branch>-<timestamp> so no commit
   is lost. Refuses a worktree with uncommitted or untracked changes unless --force.
+  Compose's down runs without -v: named volumes stay (docker volume ls / docker volume rm).
 
   Without <branch> it removes the worktree you are in, after asking in a terminal (without a
   terminal it needs --yes); with the shell hook your shell then returns to the repository root.

@@ -14,6 +14,7 @@ import {serviceLabel} from '../core/supervise/conflicts.js';
 import {cleanupStale} from '../core/supervise/stale.js';
 import {warn} from '../core/warnings.js';
 import {stopWorktreeServices} from '../core/lifecycle/remove.js';
+import {composeProjectVolumes} from '../core/lifecycle/volumes.js';
 import {parseCommand, positionals} from './parse.js';
 
 export const spec = {
@@ -25,6 +26,8 @@ export const spec = {
   directory). Its hostname becomes <new>.<domain>. Refused (exit 4) while its Compose or
   host services run, since they are routed under the old name; --yes stops them first
   (start them again with port up / port run). With the shell hook your shell follows.
+  The Compose project name changes with it: named volumes of the old project are not used
+  by the new one (a warning lists them; they stay until you remove them).
 
   Options
     --yes   Stop this worktree's running services instead of refusing
@@ -76,6 +79,7 @@ export default async function rename(argv: string[]): Promise<number> {
 	const cdFile = process.env['PORT_CD_FILE'];
 	if (cdFile) writeFileAtomic(cdFile, dir);
 	else if (dir !== current.path) process.stderr.write(`port: note: your shell is still in the old directory: cd '${dir.replaceAll("'", `'\\''`)}'\n`);
+	await warnOrphanedVolumes(project.repoRoot, composeContext(project).name, composeContext({...project, worktree: name, worktreePath: dir}).name);
 	if (running.length > 0) {
 		try {
 			await stopTraefikIfUnused();
@@ -84,4 +88,15 @@ export default async function rename(argv: string[]): Promise<number> {
 		}
 	}
 	return ExitCode.ok;
+}
+
+/** The Compose project name follows the worktree name: the old project's named volumes stay behind, unused. */
+async function warnOrphanedVolumes(repoRoot: string, oldProject: string, newProject: string): Promise<void> {
+	if (oldProject === newProject) return;
+	const volumes = await composeProjectVolumes(oldProject, repoRoot);
+	if (volumes.length === 0) return;
+	warn(
+		`the Compose project ${oldProject} has ${volumes.length} named volume(s) the renamed worktree's project ${newProject} will not use: ${volumes.join(', ')}` +
+			` (copy what you need; remove them with: docker volume rm ${volumes.join(' ')})`,
+	);
 }
