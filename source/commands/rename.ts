@@ -71,6 +71,8 @@ export default async function rename(argv: string[]): Promise<number> {
 			await git(['branch', '-m', next, old], project.repoRoot); // leave things as they were
 			throw new PortError(`git worktree move failed: ${moved.stderr.trim().replace(/^fatal:\s*/, '')}`, ExitCode.failure, `The branch is still ${old}.`);
 		}
+		// Our working directory moved with the worktree: children (docker) need one that exists.
+		process.chdir(dir);
 	}
 	const name = sanitizeName(path.basename(dir));
 	syncHosts({remove: [hostnameFor(project.worktree, project.config.domain)], add: [hostnameFor(name, project.config.domain)]});
