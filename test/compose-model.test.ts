@@ -1,4 +1,4 @@
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import getPort, {portNumbers} from 'get-port';
 import {afterEach, describe, expect, it} from 'vitest';
@@ -83,6 +83,13 @@ describe('port up uses the model docker compose config resolves', () => {
 		const web = (parseOverride(readFileSync(override, 'utf8'))['services'] as Record<string, Record<string, unknown>>)['web']!;
 		expect(web['ports']).toEqual([]);
 		expect((readRegistryFile(env.portHome).projects as Array<{ports: number[]}>)[0]!.ports).toEqual([published]);
+
+		// port compose: the same files, the override rebuilt from the model (here after it was deleted).
+		rmSync(override);
+		const ps = await port(['compose', 'ps'], tree, env);
+		expect(ps.code, ps.stderr).toBe(0);
+		expect(fake.calls().at(-1)).toEqual(['compose', '-p', name, ...files, '-f', override, '-f', userLayer, 'ps']);
+		expect((parseOverride(readFileSync(override, 'utf8'))['services'] as Record<string, Record<string, unknown>>)['web']!['ports']).toEqual([]);
 	});
 
 	it('a model Compose refuses is one line, exit 3, and nothing is started', async () => {
