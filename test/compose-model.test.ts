@@ -3,7 +3,7 @@ import path from 'node:path';
 import getPort, {portNumbers} from 'get-port';
 import {afterEach, describe, expect, it} from 'vitest';
 import {composeFilesFor} from '../source/core/compose/files.js';
-import {modelToComposeFile} from '../source/core/compose/model.js';
+import {modelFlags, modelToComposeFile} from '../source/core/compose/model.js';
 import {composeProjectName} from '../source/core/compose/names.js';
 import {parseOverride, planOverride} from '../source/core/compose/override-plan.js';
 import {port, readRegistryFile, type CliEnv} from './helpers/cli.js';
@@ -42,6 +42,13 @@ const model = {
 		plain: {image: 'busybox', networks: {default: null}},
 	},
 };
+
+describe('the options of port compose that change the model', () => {
+	it('takes --profile and --env-file given before the subcommand, nothing after it', () => {
+		expect(modelFlags(['--profile', 'a', '--profile=b', '--env-file', '.env.dev', '--ansi', 'up', '--profile', 'c'])).toEqual(['--profile', 'a', '--profile=b', '--env-file', '.env.dev']);
+		expect(modelFlags(['ps'])).toEqual([]);
+	});
+});
 
 describe('the override from the model Compose resolved', () => {
 	it('resets every published port, routes it, and keeps a fixed name reachable as an alias', () => {

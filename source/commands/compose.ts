@@ -1,7 +1,7 @@
 import {existsSync} from 'node:fs';
 import {ExitCode} from '../core/errors.js';
 import {composeArgs, composeContext} from '../core/compose/context.js';
-import {resolveModel} from '../core/compose/model.js';
+import {modelFlags, resolveModel} from '../core/compose/model.js';
 import {planFor, writeOverride} from '../core/compose/override-file.js';
 import {composeVersion, docker} from '../core/docker/cli.js';
 import {requireProject} from '../core/git/project.js';
@@ -35,10 +35,11 @@ export default async function compose(argv: string[], rest: string[] | undefined
 	// Without the plugin docker would print its own usage text and exit 125: say so in one line.
 	await composeVersion();
 	// Keep the override in step with the compose files: our own reading first for friendly
-	// errors, then the model Compose resolves (override files, extends, include:, profiles).
+	// errors, then the model Compose resolves (override files, extends, include:, profiles,
+	// including a `--profile` given here, so its services bind no host ports either).
 	if (existsSync(ctx.composeFile) || !existsSync(ctx.overrideFile)) {
 		planFor(ctx);
-		writeOverride(ctx, planFor(ctx, undefined, await resolveModel(ctx)));
+		writeOverride(ctx, planFor(ctx, undefined, await resolveModel(ctx, undefined, modelFlags(argv))));
 	}
 	const args = [...composeArgs(ctx), ...argv, ...(rest === undefined ? [] : ['--', ...rest])];
 	// The terminal's Ctrl-C reaches docker compose too (same process group); we just wait for it.

@@ -124,6 +124,12 @@ describe('real Docker engine: the model Compose resolves', () => {
 		expect(inspect(container('client')).Config.Env).toContain('FROM_USER_LAYER=yes');
 	});
 
+	it('port compose --profile <p> up: the profile\'s services bind no host port either', async () => {
+		const up = await port(['compose', '--profile', 'extra', 'up', '-d', 'profweb'], repo, env);
+		expect(up.code, up.stderr).toBe(0);
+		expect(inspect(container('profweb')).HostConfig.PortBindings ?? {}).toEqual({});
+	});
+
 	it('COMPOSE_PROFILES in the environment activates the profile: its port is routed too', async () => {
 		const up = await port(['up'], repo, {...env, extra: {...env.extra, COMPOSE_PROFILES: 'extra'}});
 		expect(up.code, up.stderr).toBe(0);

@@ -15,8 +15,19 @@ import {parsePortEntry, type PortMapping} from './ports-syntax.js';
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export async function resolveModel(ctx: ComposeContext, signal?: AbortSignal): Promise<ComposeFile> {
-	const result = await docker([...userComposeArgs(ctx), 'config', '--format', 'json'], {cwd: ctx.worktreePath, cancelSignal: signal});
+/** `--profile`/`--env-file` options given before the subcommand (`port compose --profile x up`), for the model. */
+export function modelFlags(argv: string[]): string[] {
+	const out: string[] = [];
+	for (let i = 0; i < argv.length && argv[i]!.startsWith('-'); i++) {
+		const arg = argv[i]!;
+		if (/^--(profile|env-file)=/.test(arg)) out.push(arg);
+		else if ((arg === '--profile' || arg === '--env-file') && argv[i + 1] !== undefined) out.push(arg, argv[++i]!);
+	}
+	return out;
+}
+
+export async function resolveModel(ctx: ComposeContext, signal?: AbortSignal, flags: string[] = []): Promise<ComposeFile> {
+	const result = await docker([...userComposeArgs(ctx), ...flags, 'config', '--format', 'json'], {cwd: ctx.worktreePath, cancelSignal: signal});
 	if (result.exitCode !== 0) {
 		const reason = result.stderr.trim().split('\n').filter(Boolean).at(-1) ?? `exit code ${result.exitCode}`;
 		throw configError(`docker compose cannot read ${ctx.composeFiles.join(', ')}: ${reason}`);
