@@ -145,9 +145,13 @@ describe('compose file and override', () => {
 		const db = (plan.data['services'] as Record<string, Record<string, unknown>>)['db']!;
 		const hash = shortHash('/repos/app', 6);
 		expect(db['container_name']).toBe(`shared-db-feature-a-${hash}`);
-		expect(db['networks']).toBeUndefined();
+		// The fixed name stays reachable by the services that used it: an alias on its own networks.
+		expect(db['networks']).toEqual({back: {aliases: ['shared-db']}});
 		expect(db['labels']).toBeUndefined();
-		expect((plan.data['services'] as Record<string, Record<string, unknown>>)['worker']).toEqual({container_name: `w-feature-a-${hash}`});
+		expect((plan.data['services'] as Record<string, Record<string, unknown>>)['worker']).toEqual({
+			container_name: `w-feature-a-${hash}`,
+			networks: {default: {aliases: ['w']}},
+		});
 		expect((plan.data['services'] as Record<string, unknown>)['hostnet']).toBeUndefined();
 		expect(plan.data['networks']).toEqual({'traefik-network': {external: true, name: 'traefik-network'}});
 		expect(plan.notes.join('\n')).toContain('5353:53/udp is not published');

@@ -1,6 +1,7 @@
 import {existsSync} from 'node:fs';
 import {ExitCode} from '../core/errors.js';
 import {composeArgs, composeContext} from '../core/compose/context.js';
+import {modelFlags, resolveModel} from '../core/compose/model.js';
 import {planFor, writeOverride} from '../core/compose/override-file.js';
 import {composeVersion, docker} from '../core/docker/cli.js';
 import {requireProject} from '../core/git/project.js';
@@ -11,7 +12,8 @@ export const help = `
     $ port compose <args...>
 
   Runs docker compose with this worktree's project name and files:
-    docker compose -p <project> -f <compose> -f .port/override.yml <args...>
+    docker compose -p <project> -f <compose files> -f .port/override.yml
+      [-f .port/override-compose.yml] <args...>
   Every argument is passed through untouched (port compose --help shows this text;
   docker compose's own help is port compose help). Exits with docker compose's exit code.
   The override is (re)generated first, so ports never bind on the host.
@@ -32,8 +34,13 @@ export default async function compose(argv: string[], rest: string[] | undefined
 	const ctx = composeContext(project);
 	// Without the plugin docker would print its own usage text and exit 125: say so in one line.
 	await composeVersion();
-	// Keep the override in step with the compose file (a pure file write, no docker call).
-	if (existsSync(ctx.composeFile) || !existsSync(ctx.overrideFile)) writeOverride(ctx, planFor(ctx));
+	// Keep the override in step with the compose files: our own reading first for friendly
+	// errors, then the model Compose resolves (override files, extends, include:, profiles,
+	// including a `--profile` given here, so its services bind no host ports either).
+	if (existsSync(ctx.composeFile) || !existsSync(ctx.overrideFile)) {
+		planFor(ctx);
+		writeOverride(ctx, planFor(ctx, undefined, await resolveModel(ctx, undefined, modelFlags(argv))));
+	}
 	const args = [...composeArgs(ctx), ...argv, ...(rest === undefined ? [] : ['--', ...rest])];
 	// The terminal's Ctrl-C reaches docker compose too (same process group); we just wait for it.
 	const ignore = () => {};

@@ -19,9 +19,12 @@ export const spec = {
 	usage: 'port up [service...]',
 	help: `
   Starts this worktree's Docker Compose services behind <worktree>.<domain>:<port>.
-  Writes .port/override.yml (host port bindings removed with ports: !reset [], Traefik labels,
-  traefik-network), makes sure Traefik has an entrypoint for every published port and runs,
-  then runs: docker compose -p <project> -f <compose> -f .port/override.yml up -d
+  Uses the compose files plain docker compose would (COMPOSE_FILE, or compose.yaml /
+  docker-compose.yml plus its *.override.yml) and the model Compose resolves from them
+  (extends, include:, profiles). Writes .port/override.yml (host port bindings removed with
+  ports: !reset [], Traefik labels, traefik-network), makes sure Traefik has an entrypoint for
+  every published port and runs, then runs: docker compose -p <project> -f <file>...
+  -f .port/override.yml [-f .port/override-compose.yml, yours, when it exists] up -d
 
   Needs Docker with Compose v2.18 or newer. Running it again is safe (idempotent).
   With service names, only those (and what they depend on) are started: up -d <service...>.

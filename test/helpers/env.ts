@@ -2,6 +2,7 @@ import {execFileSync} from 'node:child_process';
 import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {createRequire} from 'node:module';
 import {fileURLToPath} from 'node:url';
 
 export const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -55,6 +56,25 @@ export function addWorktree(repo: string, name: string): string {
 export {git};
 
 /**
+ * The fake's default answer to `compose ... config --format json`: a crude model (the `-f`
+ * files' services merged key by key, nothing interpolated); tests that need Compose's real
+ * resolution run against the engine (test/docker/) or pass a canned model in `script`.
+ */
+const fakeComposeConfig = `const fs = require('fs');
+const YAML = require(${JSON.stringify(createRequire(import.meta.url).resolve('yaml'))});
+const tags = ['!reset', '!override'].flatMap(tag => [
+	{tag, collection: 'seq', resolve: v => v}, {tag, collection: 'map', resolve: v => v}, {tag, resolve: v => v}]);
+const args = process.argv.slice(2);
+const services = {};
+args.forEach((arg, i) => {
+	if (arg !== '-f') return;
+	const doc = YAML.parse(fs.readFileSync(args[i + 1], 'utf8'), {customTags: tags, merge: true}) || {};
+	for (const [name, svc] of Object.entries(doc.services || {})) services[name] = {...services[name], ...svc};
+});
+process.stdout.write(JSON.stringify({services}));
+`;
+
+/**
  * A fake `docker` on PATH that records every call (one JSON array per line in `log`) and answers
  * from a small script: by default the engine is reachable and Traefik is running.
  */
@@ -64,9 +84,12 @@ export function fakeDocker(options: {traefikRunning?: boolean; composeVersion?: 
 	const bin = path.join(dir, 'bin');
 	mkdirSync(bin);
 	const running = options.traefikRunning ?? true;
+	const config = path.join(dir, 'compose-config.cjs');
+	writeFileSync(config, fakeComposeConfig);
 	const script = `#!/bin/sh
 node -e 'require("fs").appendFileSync(process.argv[1], JSON.stringify(process.argv.slice(2)) + "\\n")' "${log}" "$@"
 ${options.script ?? ''}
+case " $* " in *" config --format json "*) exec node "${config}" "$@";; esac
 case "$1 $2" in
   "version --format") echo "24.0.0"; exit 0;;
   "inspect --type") ${running ? 'echo true; exit 0' : 'echo "Error: No such object: $6" >&2; exit 1'};;

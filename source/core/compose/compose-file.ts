@@ -6,9 +6,10 @@ import {interpolate, type Env} from './interpolate.js';
 import {parsePortEntry, type PortMapping} from './ports-syntax.js';
 
 /**
- * The project's Compose file, read with the `yaml` library (never `docker compose config`: it
- * needs an engine-side binary and drops the `!reset` tags): its services and published ports.
- * The override `port up` writes next to it is override-plan.ts.
+ * The project's main Compose file, read with the `yaml` library: for friendly errors before any
+ * docker call, and for commands that must work without Compose (`urls`, completion, doctor).
+ * `port up` and `port compose` use the model Compose itself resolves (model.ts). The override
+ * `port up` writes next to it is override-plan.ts.
  */
 
 export interface ServiceInfo {
@@ -17,8 +18,8 @@ export interface ServiceInfo {
 	hasPorts: boolean;
 	containerName?: string;
 	networkMode?: string;
-	/** Whether the service lists `networks` itself (else it is on the implicit `default`). */
-	hasNetworks: boolean;
+	/** The networks the service is on (`default` when it lists none). */
+	networks: string[];
 	ports: PortMapping[];
 	image?: string;
 }
@@ -39,6 +40,13 @@ export const composeTags: Tags = [
 	{tag: '!override', collection: 'map', resolve: (value: unknown) => value},
 	{tag: '!override', resolve: (value: string) => value},
 ];
+
+/** `networks` as a list or a mapping -> its names; none listed means the implicit `default`. */
+export function networkNames(raw: unknown): string[] {
+	if (Array.isArray(raw)) return raw.length > 0 ? raw.map(String) : ['default'];
+	if (typeof raw === 'object' && raw !== null && Object.keys(raw).length > 0) return Object.keys(raw);
+	return ['default'];
+}
 
 export function readComposeFile(file: string, env?: Env): ComposeFile {
 	let text: string;
@@ -71,12 +79,14 @@ export function parseComposeFile(text: string, file: string, env: Env): ComposeF
 		throw configError(`${file}: not a Compose file (expected a mapping with "services").`);
 	}
 	const services = (value as Record<string, unknown>)['services'];
-	if (services === undefined || services === null) throw configError(`${file}: no "services" section; nothing to run.`);
-	if (typeof services !== 'object' || Array.isArray(services)) throw configError(`${file}: "services" must be a mapping of service names.`);
+	// A file that only `include:`s others has its services there (Compose resolves them).
+	const includes = (value as Record<string, unknown>)['include'] !== undefined;
+	if ((services === undefined || services === null) && !includes) throw configError(`${file}: no "services" section; nothing to run.`);
+	if (services !== undefined && services !== null && (typeof services !== 'object' || Array.isArray(services))) throw configError(`${file}: "services" must be a mapping of service names.`);
 
 	const notes: string[] = [];
 	const result: ServiceInfo[] = [];
-	for (const [name, raw] of Object.entries(services as Record<string, unknown>)) {
+	for (const [name, raw] of Object.entries((services ?? {}) as Record<string, unknown>)) {
 		if (raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) throw configError(`${file}: services.${name} must be a mapping.`);
 		const service = (raw ?? {}) as Record<string, unknown>;
 		const ports: PortMapping[] = [];
@@ -85,7 +95,7 @@ export function parseComposeFile(text: string, file: string, env: Env): ComposeF
 		for (const [index, entry] of (rawPorts ?? []).entries()) {
 			ports.push(...parsePortEntry(entry, `${file}: services.${name}.ports[${index}]`, env, notes));
 		}
-		const info: ServiceInfo = {name, hasPorts: Array.isArray(rawPorts) && rawPorts.length > 0, hasNetworks: service['networks'] !== undefined && service['networks'] !== null, ports};
+		const info: ServiceInfo = {name, hasPorts: Array.isArray(rawPorts) && rawPorts.length > 0, networks: networkNames(service['networks']), ports};
 		if (typeof service['image'] === 'string') info.image = service['image'];
 		for (const key of ['container_name', 'network_mode'] as const) {
 			const v = service[key];

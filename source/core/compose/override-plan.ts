@@ -41,7 +41,8 @@ export interface OverridePlan {
 /**
  * Builds the override: host port bindings removed with `ports: !reset []` (Compose 2.18+),
  * each routed service joined to the external traefik-network with one HTTP router per
- * published port, and fixed container names suffixed with the worktree and a repository hash.
+ * published port, and fixed container names suffixed with the worktree and a repository hash
+ * (the old name stays reachable as a network alias on the service's own networks).
  */
 export function planOverride(compose: ComposeFile, ctx: OverrideContext): OverridePlan {
 	const notes = [...compose.notes];
@@ -55,7 +56,14 @@ export function planOverride(compose: ComposeFile, ctx: OverrideContext): Overri
 
 	for (const service of compose.services) {
 		const node = new YAMLMap();
-		if (service.containerName !== undefined) node.set('container_name', containerNameFor(service.containerName, ctx));
+		const networks: Record<string, {aliases?: string[]}> = {};
+		if (service.containerName !== undefined) {
+			node.set('container_name', containerNameFor(service.containerName, ctx));
+			// Other services reach it by the fixed name: keep that name as an alias on its own networks.
+			if (service.networkMode === undefined) {
+				for (const network of service.networks) if (network !== traefikNetwork) networks[network] = {aliases: [service.containerName]};
+			}
+		}
 		if (service.networkMode !== undefined && service.hasPorts) {
 			notes.push(`service ${service.name} uses network_mode "${service.networkMode}": its ports are left as they are and not routed`);
 		} else if (service.hasPorts) {
@@ -99,11 +107,13 @@ export function planOverride(compose: ComposeFile, ctx: OverrideContext): Overri
 			}
 			if (Object.keys(labels).length > 0) {
 				joinsNetwork = true;
-				// Lists of networks are merged by name; a service without `networks` is on `default`.
-				node.set('networks', service.hasNetworks ? {[traefikNetwork]: {}} : {default: {}, [traefikNetwork]: {}});
+				// Networks are merged by name; a service without `networks` is on `default`.
+				for (const network of service.networks) networks[network] ??= {};
+				networks[traefikNetwork] = {};
 				node.set('labels', {'traefik.enable': 'true', [managedLabel]: 'true', 'traefik.docker.network': traefikNetwork, ...labels});
 			}
 		}
+		if (Object.keys(networks).length > 0) node.set('networks', networks);
 		if (node.items.length > 0) services.set(service.name, node);
 	}
 	if (joinsNetwork) doc.set('networks', {[traefikNetwork]: {external: true, name: traefikNetwork}});

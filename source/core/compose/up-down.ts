@@ -43,7 +43,7 @@ export async function composeUp(project: Project, options: UpOptions = {}): Prom
 	planFor(ctx); // a broken compose file is reported before any docker call
 	const {signal} = options;
 	const version = await requireCompose(signal);
-	const plan = await planWithTcpPorts(ctx, version);
+	const plan = await planWithTcpPorts(ctx, version, signal);
 	checkConflicts(readRegistry(), ctx, plan.routes);
 	const ports = plan.routes.map(r => r.published);
 	// A published port another program holds would leave Traefik unable to start: refuse before writing.
@@ -101,7 +101,7 @@ export async function composeDown(ctx: ComposeContext, options: {progress?: bool
 		if (findProjectEntry(readRegistry(), ctx)) throw composeMissingError();
 		return {wasRegistered: false, ran: false};
 	}
-	const withFiles = existsSync(ctx.composeFile) && existsSync(ctx.overrideFile);
+	const withFiles = ctx.composeFiles.every(f => existsSync(f)) && existsSync(ctx.overrideFile);
 	const cwd = existsSync(ctx.worktreePath) ? ctx.worktreePath : undefined;
 	const byName = ['compose', '-p', ctx.name];
 	let result: DockerResult = await docker([...(withFiles ? composeArgs(ctx) : byName), 'down'], {cwd, ...streams(options.progress)});
