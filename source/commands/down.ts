@@ -2,14 +2,13 @@ import {ExitCode} from '../core/errors.js';
 import {composeArgs, composeContext} from '../core/compose/context.js';
 import {hostServicesOf} from '../core/compose/registered.js';
 import {composeDown} from '../core/compose/up-down.js';
-import {stopTraefikIfUnused} from '../core/traefik/container.js';
+import {stopTraefikIfUnusedOrWarn} from '../core/traefik/container.js';
 import {composeVersion, docker, explainFailure} from '../core/docker/cli.js';
 import {serviceLabel} from '../core/supervise/conflicts.js';
 import {stopHostService} from '../core/supervise/control.js';
 import {requireProject} from '../core/git/project.js';
 import {readRegistry} from '../core/registry/registry.js';
 import {cleanupStale} from '../core/supervise/stale.js';
-import {warn} from '../core/warnings.js';
 import {parseCommand, positionals} from './parse.js';
 import {confirm} from './prompt.js';
 
@@ -65,10 +64,6 @@ export default async function down(argv: string[]): Promise<number> {
 			process.stdout.write(`left running: ${services.map(serviceLabel).join(', ')}\n`);
 		}
 	}
-	try {
-		if (await stopTraefikIfUnused()) process.stdout.write('Traefik stopped (nothing uses it any more)\n');
-	} catch (error) {
-		warn(`could not stop Traefik: ${(error as Error).message}`);
-	}
+	if (await stopTraefikIfUnusedOrWarn()) process.stdout.write('Traefik stopped (nothing uses it any more)\n');
 	return ExitCode.ok;
 }

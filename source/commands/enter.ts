@@ -1,4 +1,4 @@
-import {writeFileAtomic} from '../core/atomic-write.js';
+import {cdShellTo, shellQuote} from './cd-file.js';
 import {ExitCode, PortError} from '../core/errors.js';
 import {requireProject} from '../core/git/project.js';
 import {cleanupStale} from '../core/supervise/stale.js';
@@ -73,11 +73,8 @@ export default async function enter(argv: string[], _rest: string[] | undefined,
 	}
 	syncHosts({add: [hostnameFor(worktree, project.config.domain)]});
 	process.stdout.write(`${entered.path}\n`);
-	const cdFile = process.env['PORT_CD_FILE'];
-	if (cdFile) {
-		writeFileAtomic(cdFile, entered.path);
-	} else if (process.stdout.isTTY) {
-		process.stderr.write(`  cd '${entered.path.replaceAll("'", `'\\''`)}'\n  (eval "$(port shell-hook bash)" makes port enter change directory for you)\n`);
+	if (!cdShellTo(entered.path) && process.stdout.isTTY) {
+		process.stderr.write(`  cd ${shellQuote(entered.path)}\n  (eval "$(port shell-hook bash)" makes port enter change directory for you)\n`);
 	}
 	return ExitCode.ok;
 }

@@ -1,4 +1,4 @@
-import {writeFileAtomic} from '../core/atomic-write.js';
+import {cdShellTo} from './cd-file.js';
 import {ExitCode, PortError} from '../core/errors.js';
 import {findRepoRoot} from '../core/git/project.js';
 import {parseCommand, positionals} from './parse.js';
@@ -19,7 +19,6 @@ export default async function exit(argv: string[]): Promise<number> {
 	const repoRoot = findRepoRoot(process.cwd());
 	if (!repoRoot) throw new PortError('Not inside a git repository.', ExitCode.config);
 	process.stdout.write(`${repoRoot}\n`);
-	const cdFile = process.env['PORT_CD_FILE'];
-	if (cdFile) writeFileAtomic(cdFile, repoRoot);
+	cdShellTo(repoRoot);
 	return ExitCode.ok;
 }

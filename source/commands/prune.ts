@@ -1,8 +1,7 @@
 import {ExitCode, PortError, UsageError} from '../core/errors.js';
-import {stopTraefikIfUnused} from '../core/traefik/container.js';
+import {stopTraefikIfUnusedOrWarn} from '../core/traefik/container.js';
 import {requireProject} from '../core/git/project.js';
 import {cleanupStale} from '../core/supervise/stale.js';
-import {warn} from '../core/warnings.js';
 import {planPrune} from '../core/lifecycle/prune.js';
 import {removeWorktree} from '../core/lifecycle/remove.js';
 import {parseCommand, positionals} from './parse.js';
@@ -59,10 +58,6 @@ export default async function prune(argv: string[]): Promise<number> {
 			process.stderr.write(`port: could not remove ${worktree.name}: ${error.message}\n`);
 		}
 	}
-	try {
-		await stopTraefikIfUnused();
-	} catch (error) {
-		warn(`could not stop Traefik: ${(error as Error).message}`);
-	}
+	await stopTraefikIfUnusedOrWarn();
 	return failed > 0 ? ExitCode.failure : ExitCode.ok;
 }

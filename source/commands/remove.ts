@@ -1,11 +1,10 @@
 import path from 'node:path';
-import {writeFileAtomic} from '../core/atomic-write.js';
+import {cdShellTo, shellHookActive} from './cd-file.js';
 import {ExitCode, PortError, UsageError} from '../core/errors.js';
-import {stopTraefikIfUnused} from '../core/traefik/container.js';
+import {stopTraefikIfUnusedOrWarn} from '../core/traefik/container.js';
 import {listWorktrees, requireProject, type WorktreeInfo} from '../core/git/project.js';
 import {sanitizeName} from '../core/names.js';
 import {cleanupStale} from '../core/supervise/stale.js';
-import {warn} from '../core/warnings.js';
 import {dirtyFiles, worktreeDirFor} from '../core/git/worktrees.js';
 import {removeWorktree} from '../core/lifecycle/remove.js';
 import {parseCommand, positionals} from './parse.js';
@@ -76,16 +75,11 @@ export default async function remove(argv: string[]): Promise<number> {
 			return ExitCode.failure;
 		}
 	}
-	const cdFile = process.env['PORT_CD_FILE'];
-	if (inside && !cdFile) process.stderr.write(`port: note: you are inside ${worktree.name}; your shell will be left in a removed directory\n`);
+	if (inside && !shellHookActive()) process.stderr.write(`port: note: you are inside ${worktree.name}; your shell will be left in a removed directory\n`);
 
 	await removeWorktree(project, worktree, {force: cli.flags.force, keepBranch: cli.flags.keepBranch}, line => process.stdout.write(`${line}\n`));
 	// The shell hook (PORT_CD_FILE) takes the shell out of the removed directory.
-	if (inside && cdFile) writeFileAtomic(cdFile, project.repoRoot);
-	try {
-		await stopTraefikIfUnused();
-	} catch (error) {
-		warn(`could not stop Traefik: ${(error as Error).message}`);
-	}
+	if (inside) cdShellTo(project.repoRoot);
+	await stopTraefikIfUnusedOrWarn();
 	return ExitCode.ok;
 }

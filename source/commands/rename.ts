@@ -1,10 +1,10 @@
 import {existsSync} from 'node:fs';
 import path from 'node:path';
-import {writeFileAtomic} from '../core/atomic-write.js';
+import {cdShellTo, shellQuote} from './cd-file.js';
 import {ExitCode, PortError, UsageError} from '../core/errors.js';
 import {composeContext} from '../core/compose/context.js';
 import {findProjectEntry, hostServicesOf} from '../core/compose/registered.js';
-import {stopTraefikIfUnused} from '../core/traefik/container.js';
+import {stopTraefikIfUnusedOrWarn} from '../core/traefik/container.js';
 import {listWorktrees, requireProject} from '../core/git/project.js';
 import {branchExists, git, mainNameClash, takenName, validateBranchName} from '../core/git/worktrees.js';
 import {syncHosts} from '../core/dns/hosts-sync.js';
@@ -78,16 +78,10 @@ export default async function rename(argv: string[]): Promise<number> {
 	syncHosts({remove: [hostnameFor(project.worktree, project.config.domain)], add: [hostnameFor(name, project.config.domain)]});
 	process.stderr.write(`port: renamed ${old} -> ${next}${dir === current.path ? '' : `, moved ${current.path} -> ${dir}`}\n`);
 	process.stdout.write(`${dir}\n`);
-	const cdFile = process.env['PORT_CD_FILE'];
-	if (cdFile) writeFileAtomic(cdFile, dir);
-	else if (dir !== current.path) process.stderr.write(`port: note: your shell is still in the old directory: cd '${dir.replaceAll("'", `'\\''`)}'\n`);
+	if (!cdShellTo(dir) && dir !== current.path) process.stderr.write(`port: note: your shell is still in the old directory: cd ${shellQuote(dir)}\n`);
 	await warnOrphanedVolumes(project.repoRoot, composeContext(project).name, composeContext({...project, worktree: name, worktreePath: dir}).name);
 	if (running.length > 0) {
-		try {
-			await stopTraefikIfUnused();
-		} catch (error) {
-			warn(`could not stop Traefik: ${(error as Error).message}`);
-		}
+		await stopTraefikIfUnusedOrWarn();
 	}
 	return ExitCode.ok;
 }

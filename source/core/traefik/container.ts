@@ -22,6 +22,7 @@ import {
 } from './static-files.js';
 import path from 'node:path';
 import {liveReservations} from '../registry/reservations.js';
+import {warn} from '../warnings.js';
 import {missingImage, waitListening} from './health.js';
 import {loadConfig} from '../git/config.js';
 
@@ -261,4 +262,14 @@ export async function stopTraefikIfUnused(): Promise<boolean> {
 		clearTraefikApplied();
 		return true;
 	});
+}
+
+/** stopTraefikIfUnused at the end of a command whose own work is done: a failure is a warning, not the command's. */
+export async function stopTraefikIfUnusedOrWarn(): Promise<boolean> {
+	try {
+		return await stopTraefikIfUnused();
+	} catch (error) {
+		warn(`could not stop Traefik: ${(error as Error).message}`);
+		return false;
+	}
 }
