@@ -5,6 +5,7 @@ import {detectProject} from '../core/git/project.js';
 import {readRegistry, type HostService} from '../core/registry/registry.js';
 import {cleanupStale, isStale} from '../core/supervise/stale.js';
 import {parseCommand, positionals} from './parse.js';
+import {linePrefix, prefixColor, stdoutWantsColor} from '../core/logs/prefix.js';
 
 export const spec = {
 	name: 'logs',
@@ -25,7 +26,6 @@ export const spec = {
 	flags: {follow: {type: 'boolean', default: false}, lines: {type: 'number', default: 100}},
 } as const;
 
-const colors = [36, 33, 35, 32, 34, 31];
 
 /** The last `count` lines of a file (reads at most its last 4 MiB) and the size they end at. */
 function tailLines(file: string, count: number): {text: string; size: number} {
@@ -75,10 +75,10 @@ export default async function logs(argv: string[]): Promise<number> {
 	}
 	const nameOf = (s: HostService) => Object.entries(declared).find(([, d]) => d.port === s.logicalPort)?.[0] ?? String(s.logicalPort);
 	const width = Math.max(...services.map(s => nameOf(s).length));
-	const color = Boolean(process.stdout.isTTY) && process.env['NO_COLOR'] === undefined;
+	const color = stdoutWantsColor();
 	const writers = services.map((s, index) => {
 		const label = nameOf(s).padEnd(width);
-		const prefix = services.length === 1 ? '' : color ? `\u001B[${colors[index % colors.length]}m${label} |\u001B[0m ` : `${label} | `;
+		const prefix = services.length === 1 ? '' : linePrefix(label, color ? prefixColor(index) : undefined);
 		let pending = '';
 		return {
 			write(text: string) {

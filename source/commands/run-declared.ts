@@ -10,6 +10,7 @@ import {cleanupStale} from '../core/supervise/stale.js';
 import {serviceCwd, type DeclaredService} from '../core/supervise/declared.js';
 import {defaultReadyGraceMs} from '../core/supervise/readiness.js';
 import {afterLaunch} from './run-notices.js';
+import {linePrefix, prefixColor, stdoutWantsColor} from '../core/logs/prefix.js';
 
 export type DeclaredTarget =
 	| {kind: 'all'; project: Project}
@@ -46,7 +47,6 @@ export function declaredTarget(name: string | undefined, usage: string): Declare
 	};
 }
 
-const colors = [36, 33, 35, 32, 34, 31];
 const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** Writes whole lines with a prefix; a partial line waits for its end (or `flush`). */
@@ -76,7 +76,7 @@ export async function runAll(project: Project, options: {inject: boolean; replac
 	cleanupStale();
 	const services = Object.entries(project.config.services ?? {});
 	const width = Math.max(...services.map(([name]) => name.length));
-	const color = Boolean(process.stdout.isTTY) && process.env['NO_COLOR'] === undefined;
+	const color = stdoutWantsColor();
 	const running: Array<{name: string; supervised: SupervisedService}> = [];
 	const launched: Array<{port: number; direct: string; hostname: string; traefik: Launched['traefik']}> = [];
 	let received: NodeJS.Signals | undefined;
@@ -105,7 +105,7 @@ export async function runAll(project: Project, options: {inject: boolean; replac
 	for (const [index, [name, service]] of services.entries()) {
 		if (received) break;
 		const label = name.padEnd(width);
-		const prefix = color ? `\u001B[${colors[index % colors.length]}m${label} |\u001B[0m ` : `${label} | `;
+		const prefix = linePrefix(label, color ? prefixColor(index) : undefined);
 		const out = prefixer(prefix, process.stdout);
 		const err = prefixer(prefix, process.stderr);
 		const say = (message: string) => process.stderr.write(`${prefix}port: ${message}\n`);

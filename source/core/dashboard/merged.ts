@@ -4,8 +4,8 @@
 import type {DeclaredService} from '../supervise/declared.js';
 import type {LogBuffer} from '../logs/buffer.js';
 import {worktreeKey} from './selectors.js';
+import {linePrefix, prefixColor} from '../logs/prefix.js';
 
-const colors = [36, 33, 35, 32, 34, 31];
 
 export interface Merger {
 	/** Compose output of a worktree (`wt:<name>`), as text: it goes into the merged view prefixed `compose`. */
@@ -36,8 +36,7 @@ export function createMerger(repoRoot: string, services: Record<string, Declared
 		if (prefix === undefined) {
 			const index = port === undefined ? -1 : declared.findIndex(([, s]) => s.port === port);
 			const name = port === undefined ? 'compose' : index >= 0 ? declared[index]![0] : `:${port}`;
-			const color = port === undefined ? 2 : colors[(index >= 0 ? index : port) % colors.length];
-			prefix = `\u001B[${color}m${name.padEnd(width)} |\u001B[0m `;
+			prefix = linePrefix(name.padEnd(width), port === undefined ? 2 : prefixColor(index >= 0 ? index : port));
 			prefixes.set(source, prefix);
 		}
 		return prefix;
