@@ -36,7 +36,7 @@ async function uiFlood() {
 	const k = data.keyToFrameMs;
 	return {
 		...base,
-		description: `${Number(data.lines).toLocaleString('en')} lines into one dashboard-owned service while \`port ui\` runs in tmux; keys sent every ~100 ms during the flood (reference: the same keys without a flood).`,
+		description: `${Number(data.lines).toLocaleString('en')} lines into one dashboard-owned service while \`port ui\` runs in tmux; keys (Tab) sent every ~40 ms during each flood round (${data.rounds} rounds; a round is over when its last line is on screen, ~0.5 s, so each gives ~5 keys; reference: the same keys without a flood).`,
 		rows: [
 			['flood fully shown (ms, per round)', data.floodMs.join(' / '), ''],
 			['the child itself wrote it in (ms)', data.childWriteMs.join(' / '), ''],

@@ -12,7 +12,7 @@
 // Budgets (issue 14): peak RSS < 150 MB, key-to-frame p95 < 100 ms, in both phases. Exit code 1
 // when over budget.
 //
-// Usage: npm run build && node bench/ui-flood.mjs [--lines 1000000] [--rounds 3] [--merged-seconds 6] [--json]
+// Usage: npm run build && node bench/ui-flood.mjs [--lines 1000000] [--rounds 8] [--merged-seconds 6] [--json]
 // Needs tmux. PORT_BENCH_CLI points at another build than dist/cli.js.
 import {execFile, execFileSync} from 'node:child_process';
 import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
@@ -25,7 +25,7 @@ const cliPath = process.env.PORT_BENCH_CLI ? path.resolve(process.env.PORT_BENCH
 const args = process.argv.slice(2);
 const lines = Number(args[args.indexOf('--lines') + 1] || 1_000_000) || 1_000_000;
 const asJson = args.includes('--json');
-const rounds = Number(args[args.indexOf('--rounds') + 1] || 3) || 3;
+const rounds = Number(args[args.indexOf('--rounds') + 1] || 8) || 8;
 const mergedSeconds = Number(args[args.indexOf('--merged-seconds') + 1] || 6) || 6;
 const budgets = {peakRssMB: 150, keyToFrameMs: 100};
 const idleServices = 19;

@@ -125,4 +125,20 @@ describe('groupListeners (real processes)', () => {
 		onCleanup(() => process.kill(-idle.pid!, 'SIGKILL'));
 		expect(await groupListeners(idle.pid!)).toEqual([]);
 	});
+
+	it('a scan may reuse the machine-wide pass of the last maxAgeMs; a confirmation (maxAgeMs 0) reads afresh', async () => {
+		const server = path.join(repoDir, 'test', 'fixtures', 'env-server.cjs');
+		// A group that exists before it listens: the shared pass is taken while it only has a shell.
+		const child = spawn('sh', ['-c', `sleep 0.5; node ${server} wrong listeners-test; true`], {detached: true, stdio: ['ignore', 'pipe', 'ignore']});
+		onCleanup(() => process.kill(-child.pid!, 'SIGKILL'));
+		expect(await groupListeners(child.pid!, {maxAgeMs: 0})).toEqual([]);
+		let out = '';
+		child.stdout!.on('data', d => (out += d));
+		const port = Number((await waitFor(() => /listening on (\d+)/.exec(out) ?? undefined, {what: 'server up'}))[1]);
+		// The node server joined the group after the shared pass: a 60 s old pass does not know it.
+		expect(await groupListeners(child.pid!, {maxAgeMs: 60_000})).toEqual([]);
+		expect(await groupListeners(child.pid!, {maxAgeMs: 0})).toEqual([port]);
+		// That fresh pass is now the shared one.
+		expect(await groupListeners(child.pid!, {maxAgeMs: 60_000})).toEqual([port]);
+	});
 });

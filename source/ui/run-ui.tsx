@@ -2,6 +2,7 @@ import {appendFileSync} from 'node:fs';
 import {render} from 'ink';
 import {createDashboardStore, type DashboardDeps} from '../core/dashboard/store.js';
 import {App} from './app.js';
+import {tuneHeap} from './heap.js';
 
 export interface RunUiOptions extends DashboardDeps {
 	/** PORT_UI_TRACE: a file that gets `key <ms>` on each key press and `frame <ms>` on each frame. */
@@ -13,6 +14,7 @@ export interface RunUiOptions extends DashboardDeps {
  * dashboard started before it exits, so nothing is orphaned silently. Returns the exit code.
  */
 export async function runUi(options: RunUiOptions): Promise<number> {
+	const untuneHeap = tuneHeap();
 	const store = createDashboardStore(options);
 	const trace = options.traceFile;
 	const mark = trace ? (what: string) => appendFileSync(trace, `${what} ${Date.now()}\n`) : undefined;
@@ -20,7 +22,9 @@ export async function runUi(options: RunUiOptions): Promise<number> {
 	const instance = render(<App store={store} onKey={mark ? input => mark(`key:${JSON.stringify(input)}`) : undefined} />, {
 		exitOnCtrlC: false,
 		patchConsole: true,
-		maxFps: 30,
+		// Frames for log output are paced by the store (33 ms, 100 ms in a flood); this only bounds
+		// bursts of keys, so a key's frame waits at most 16 ms for the previous one.
+		maxFps: 60,
 		onRender: mark ? () => mark('frame') : undefined,
 	});
 	let signalled: NodeJS.Signals | undefined;
@@ -36,6 +40,7 @@ export async function runUi(options: RunUiOptions): Promise<number> {
 	} finally {
 		for (const signal of signals) process.off(signal, onSignal);
 		store.getState().dispose();
+		untuneHeap();
 	}
 	const summary = store.getState().exitSummary;
 	if (summary) process.stdout.write(`${summary}\n`);

@@ -19,7 +19,7 @@ export interface ReadinessWatch {
 	/** Each change of state, and once `graceMs` passed with no listener at all (`silent`). */
 	onChange(readiness: Readiness, silent?: boolean): void;
 	/** For tests and the bench: the probe. */
-	probe?: (pgid: number) => Promise<number[]>;
+	probe?: (pgid: number, options: {maxAgeMs: number}) => Promise<number[]>;
 	accepts?: (port: number, host: '127.0.0.1' | '::1') => Promise<boolean>;
 }
 
@@ -63,7 +63,8 @@ export function watchReadiness(watch: ReadinessWatch): {stop(): void} {
 		const late = elapsed >= watch.graceMs;
 		// Only once late (one more connect per poll): a server bound to ::1 alone (`localhost`).
 		const ipv6Only = !answering && late && (await accepts(watch.port, '::1').catch(() => false));
-		const listens: number[] = answering || late ? await probe(watch.pgid).catch(() => []) : [];
+		// Confirming an answer reads /proc afresh; the slow polls after the grace period may share a scan up to 1 s old.
+		const listens: number[] = answering || late ? await probe(watch.pgid, {maxAgeMs: answering ? 0 : 1000}).catch(() => []) : [];
 		if (stopped) return;
 		// An empty scan with an answer: the sockets cannot be seen (another user's process); trust the answer.
 		if (answering && (listens.length === 0 || listens.includes(watch.port))) {

@@ -40,7 +40,7 @@ export function LogPane({state, row, buffer, height, width}: {state: DashboardSt
 					{`── ${title.name} ── ${where}${search}${mode} ── ${title.extra} `.padEnd(width, '─')}
 				</Text>
 			</Box>
-			<Box flexDirection="column" height={height} width={width} overflow="hidden">
+			<Box flexDirection="column" height={height} width={width} overflowY="hidden">
 				{view.lines.length === 0 && height > 0 ? <Text dimColor>{row?.kind === 'heading' || !row ? '' : row.kind === 'worktree' ? 'u: compose up, d: compose down, a: launch a command here' : 'no output yet'}</Text> : null}
 				{view.lines.map((line, i) => {
 					const absolute = view.first + i;

@@ -96,7 +96,7 @@ export function ServiceList({state, rows, height, width}: {state: DashboardState
 	const visible = rows.slice(start, start + height);
 	const focused = state.focus === 'list';
 	return (
-		<Box flexDirection="column" height={height} width={width} overflow="hidden">
+		<Box flexDirection="column" height={height} width={width} overflowY="hidden">
 			{visible.length === 0 ? <Text dimColor>{state.filter ? `No worktree matches "${state.filter}".` : 'Loading…'}</Text> : null}
 			{visible.map(row => (
 				<Box key={row.key} width={width} height={1}>
@@ -106,7 +106,7 @@ export function ServiceList({state, rows, height, width}: {state: DashboardState
 							{row.key === state.selected ? '›' : ' '}
 						</Text>
 					</Box>
-					<Box width={width - 1} flexShrink={1} overflow="hidden">
+					<Box width={width - 1} flexShrink={1}>
 						<RowLine row={row} state={state} />
 					</Box>
 				</Box>
