@@ -9,11 +9,15 @@ import {Help, LaunchForm, QuitDialog, launchFormHeight, ownedLabels, quitDialogH
 import {ServiceList} from './components/service-list.js';
 import {inputToActions} from './keymap.js';
 import {computeLayout} from './layout.js';
+import type {MouseInput} from './mouse.js';
+import {useMouse} from './use-mouse.js';
 
 export interface AppProps {
 	store: DashboardStore;
 	/** Called with every key press before it is handled (PORT_UI_TRACE). */
 	onKey?: (input: string) => void;
+	/** Mouse reports from the terminal (copy mode selects lines with them). */
+	mouse?: MouseInput;
 }
 
 function useTerminalSize(): {rows: number; cols: number} {
@@ -31,7 +35,7 @@ function useTerminalSize(): {rows: number; cols: number} {
 }
 
 /** The dashboard: renders the store, maps keys to store actions. Nothing else. */
-export function App({store, onKey}: AppProps) {
+export function App({store, onKey, mouse}: AppProps) {
 	const state = useStore(store);
 	const {exit} = useApp();
 	const {rows: termRows, cols} = useTerminalSize();
@@ -42,6 +46,8 @@ export function App({store, onKey}: AppProps) {
 	const panel = state.mode === 'launch' ? launchFormHeight(declared) : state.mode === 'quit' ? quitDialogHeight : 0;
 	const layout = computeLayout(termRows, rows.length, panel, width);
 	const buffer = store.getState().logBuffer();
+
+	useMouse(mouse, store, layout, state.mode === 'copy');
 
 	useEffect(() => {
 		store.getState().setLogRows(layout.log);

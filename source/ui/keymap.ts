@@ -236,6 +236,7 @@ export const helpSections: Array<{title: string; keys: KeyHelp[]}> = [
 			{keys: 'v / Space', what: 'mark: the selection runs from the mark to the cursor'},
 			{keys: 'y / Enter', what: 'copy the selected lines without colours, then leave copy mode'},
 			{keys: 'Esc', what: 'leave copy mode'},
+			{keys: 'mouse', what: 'click a line to select it, drag to select more, wheel to scroll'},
 		],
 	},
 	{

@@ -3,6 +3,12 @@ import {render} from 'ink';
 import {createDashboardStore, type DashboardDeps} from '../core/dashboard/store.js';
 import {App} from './app.js';
 import {tuneHeap} from './heap.js';
+import {filterMouse} from './mouse.js';
+
+// The alternate screen (like vim, htop, mprocs): the shell's screen and scrollback come back as
+// they were on exit, and the frame starts at the top-left (mouse rows map to frame rows).
+const enterScreen = '\u001B[?1049h\u001B[H';
+const leaveScreen = '\u001B[?1049l';
 
 export interface RunUiOptions extends DashboardDeps {
 	/** PORT_UI_TRACE: a file that gets `key <ms>` on each key press and `frame <ms>` on each frame. */
@@ -19,7 +25,16 @@ export async function runUi(options: RunUiOptions): Promise<number> {
 	const trace = options.traceFile;
 	const mark = trace ? (what: string) => appendFileSync(trace, `${what} ${Date.now()}\n`) : undefined;
 	store.getState().start();
-	const instance = render(<App store={store} onKey={mark ? input => mark(`key:${JSON.stringify(input)}`) : undefined} />, {
+	const mouse = filterMouse(process.stdin, process.stdout);
+	process.stdout.write(enterScreen);
+	// Even if something throws past us: never leave the terminal on the other screen or tracking the mouse.
+	const restoreTerminal = () => {
+		mouse.dispose();
+		process.stdout.write(leaveScreen);
+	};
+	process.once('exit', restoreTerminal);
+	const instance = render(<App store={store} mouse={mouse} onKey={mark ? input => mark(`key:${JSON.stringify(input)}`) : undefined} />, {
+		stdin: mouse.stdin,
 		exitOnCtrlC: false,
 		patchConsole: true,
 		// Frames for log output are paced by the store (33 ms, 100 ms in a flood); this only bounds
@@ -41,6 +56,8 @@ export async function runUi(options: RunUiOptions): Promise<number> {
 		for (const signal of signals) process.off(signal, onSignal);
 		store.getState().dispose();
 		untuneHeap();
+		process.off('exit', restoreTerminal);
+		restoreTerminal();
 	}
 	const summary = store.getState().exitSummary;
 	if (summary) process.stdout.write(`${summary}\n`);

@@ -3,6 +3,8 @@ import {writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {readRegistry} from '../../source/core/registry/registry.js';
+import type {MouseEvent, MouseInput} from '../../source/ui/mouse.js';
+import {wheelLines} from '../../source/ui/mouse-map.js';
 import {keys, mount, prepare, unmount, type Harness} from './ink-harness.js';
 
 afterEach(unmount);
@@ -64,6 +66,64 @@ describe('port ui: copying', () => {
 		await ui.type(keys.enter);
 		await ui.waitForFrame(f => f.includes('Copied 1 line'), 'copied one line');
 		expect(clipboard.copied).toEqual(['red line 2\nred line 3', 'red line 0']);
+	});
+
+	it('the mouse in copy mode: tracking only while copying, a press and a drag select lines, the wheel scrolls', async () => {
+		const {repo, scripts} = prepare();
+		const clipboard = fakeClipboard();
+		const listeners = new Set<(event: MouseEvent) => void>();
+		const tracked: boolean[] = [];
+		const mouse: MouseInput = {
+			stdin: undefined as unknown as NodeJS.ReadStream,
+			onMouse: listener => {
+				listeners.add(listener);
+				return () => listeners.delete(listener);
+			},
+			track: on => void tracked.push(on),
+			dispose() {},
+		};
+		const emit = async (event: MouseEvent) => {
+			for (const listener of listeners) listener(event);
+			await new Promise(resolve => setTimeout(resolve, 30));
+		};
+		const ui = await mount(repo, scripts, {copyText: clipboard.copyText}, {mouse});
+		const rowsScript = path.join(scripts, 'rows.cjs');
+		writeFileSync(rowsScript, "for (let i = 0; i < 60; i++) console.log('\\u001b[33mrow\\u001b[0m ' + i);\nsetInterval(() => {}, 1000);\nprocess.on('SIGTERM', () => process.exit(0));\n");
+		await launch(ui, 3000, `node ${rowsScript}`);
+		await ui.waitForFrame(f => f.includes('row 59'), 'output');
+		// Outside copy mode the terminal keeps the mouse (its own selection works).
+		expect(tracked.filter(Boolean)).toEqual([]);
+		await emit({kind: 'press', x: 5, y: 3});
+		expect(ui.store.getState().mode).toBe('normal');
+		await ui.type('c');
+		await ui.waitForFrame(f => f.includes('COPY:'), 'copy mode');
+		expect(tracked.at(-1)).toBe(true);
+		// The frame is drawn from the screen's first row: a line's row is its index in the frame + 1.
+		const rowOf = (text: string) => ui.frame().split('\n').findIndex(line => line.includes(text)) + 1;
+		const from = rowOf('row 55');
+		expect(from).toBeGreaterThan(0);
+		await emit({kind: 'press', x: 6, y: from});
+		await ui.waitForFrame(f => f.includes('▸row 55'), 'cursor on the pressed line');
+		await emit({kind: 'drag', x: 6, y: from + 1});
+		await emit({kind: 'drag', x: 6, y: from + 2});
+		await emit({kind: 'release', x: 6, y: from + 2});
+		await ui.waitForFrame(f => f.includes('┃row 55') && f.includes('┃row 56') && f.includes('▸row 57'), 'three lines selected');
+		await ui.type('y');
+		await ui.waitForFrame(f => f.includes('Copied 3 lines (fake clipboard)'), 'copied');
+		expect(clipboard.copied).toEqual(['row 55\nrow 56\nrow 57']);
+		expect(tracked.at(-1)).toBe(false);
+		// The wheel: up a few lines at a time, the cursor dragged along only when it leaves the view.
+		await ui.type('c');
+		await ui.waitForFrame(f => f.includes('▸row 59'), 'copy mode, cursor at the end');
+		const topBefore = ui.store.getState().log.top;
+		await emit({kind: 'wheel-up', x: 6, y: from});
+		expect(ui.store.getState().log.top).toBe(topBefore - wheelLines);
+		await ui.waitForFrame(f => !f.includes('row 59') && f.includes('▸row 56'), 'scrolled up 3 lines, cursor kept on screen');
+		await emit({kind: 'wheel-down', x: 6, y: from});
+		await ui.waitForFrame(f => f.includes('row 59'), 'scrolled back down');
+		await ui.type(keys.escape);
+		await ui.waitForFrame(f => !f.includes('COPY:'), 'left copy mode');
+		expect(tracked.at(-1)).toBe(false);
 	});
 
 	it('c with no log lines says so; y copies the selected service URL, and asks for a service on a worktree', async () => {

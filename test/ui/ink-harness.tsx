@@ -6,7 +6,7 @@ import {render} from 'ink-testing-library';
 import stripAnsi from 'strip-ansi';
 import {detectProject} from '../../source/core/git/project.js';
 import {createDashboardStore, type DashboardDeps, type DashboardStore} from '../../source/core/dashboard/store.js';
-import {App} from '../../source/ui/app.js';
+import {App, type AppProps} from '../../source/ui/app.js';
 import {fakeDocker, makeRepo, pathWith, runCleanups, tempDir, waitFor} from '../helpers/env.js';
 
 export const tick = (ms = 30) => new Promise(resolve => setTimeout(resolve, ms));
@@ -40,7 +40,7 @@ export function prepare(configOf?: object | ((scripts: string) => object)): {rep
 	return {repo, scripts};
 }
 
-export async function mount(repo: string, scripts: string, extra: Partial<DashboardDeps> = {}): Promise<Harness> {
+export async function mount(repo: string, scripts: string, extra: Partial<DashboardDeps> = {}, app: Pick<AppProps, 'mouse'> = {}): Promise<Harness> {
 	const store = createDashboardStore({
 		project: detectProject(repo)!,
 		dockerSnapshot: async () => ({ok: true, traefik: {state: 'running'}, containers: []}),
@@ -49,7 +49,7 @@ export async function mount(repo: string, scripts: string, extra: Partial<Dashbo
 		...extra,
 	});
 	store.getState().start();
-	const ui = render(<App store={store} />);
+	const ui = render(<App store={store} {...app} />);
 	current = {store, ui};
 	await tick(60);
 	const frame = () => stripAnsi(ui.lastFrame() ?? '');

@@ -19,7 +19,7 @@ describe('port ui in a real terminal (tmux)', () => {
 		const feature1 = addWorktree(repo, 'feature-1');
 		addWorktree(repo, 'feature-2');
 		const marker = `from-ui-${randomBytes(4).toString('hex')}`;
-		const {screen, send, sendText, waitScreen} = startDashboardInTmux({cwd: feature1, portHome, dockerBin: docker.bin, width: 120, height: 40, extraEnv: {HOME: process.env['HOME'] ?? portHome}});
+		const {tmux, screen, send, sendText, waitScreen} = startDashboardInTmux({cwd: feature1, portHome, dockerBin: docker.bin, width: 120, height: 40, extraEnv: {HOME: process.env['HOME'] ?? portHome}});
 
 		await waitScreen(s => /\* feature-1\s+feature-1\s+\(current\)/.test(s) && s.includes('feature-2') && s.includes('q quit'), 'dashboard with both worktrees, current marked');
 		// The frame fits: the header is still the first row (a too-tall frame would scroll it away).
@@ -46,8 +46,13 @@ describe('port ui in a real terminal (tmux)', () => {
 		await waitScreen(s => /:3000 -> :\d+ .*stopped/.test(s), 'stopped on screen');
 		expect(readRegistryFile(portHome).hostServices).toEqual([]);
 
+		// The dashboard runs on the alternate screen and leaves mouse reporting off.
+		expect(tmux('display-message', '-p', '-t', 'ui', '#{alternate_on} #{mouse_button_flag} #{mouse_sgr_flag}').trim()).toBe('1 0 0');
 		send('q');
 		await waitScreen(s => s.includes('PORT-UI-EXITED 0'), 'port ui exited 0');
+		// Back on the shell's screen: the frame is gone with the alternate screen.
+		expect(screen()).not.toContain('q quit');
+		expect(tmux('display-message', '-p', '-t', 'ui', '#{alternate_on}').trim()).toBe('0');
 		expect(readRegistryFile(portHome).hostServices).toEqual([]);
 		expect(routeFiles(portHome)).toEqual([]);
 		expect(processesWith(marker)).toEqual([]);
@@ -103,7 +108,7 @@ describe('port ui in a real terminal (tmux)', () => {
 		expect(processesWith(marker)).toEqual([]);
 	});
 
-	it('A starts every declared service and they turn ready; the worktree shows them merged; c + Enter copies a line (xclip and OSC 52)', async () => {
+	it('A starts every declared service and they turn ready; the worktree shows them merged; c + Enter copies a line (xclip and OSC 52), and so does the mouse', async () => {
 		const portHome = tempDir('port-ui-tmux-home-');
 		const docker = fakeDocker();
 		const repo = makeRepo('app');
@@ -118,7 +123,7 @@ describe('port ui in a real terminal (tmux)', () => {
 		const clipFile = path.join(clipBin, 'clipboard.txt');
 		writeFileSync(path.join(clipBin, 'xclip'), `#!/bin/sh\ncat > '${clipFile}'\n`);
 		chmodSync(path.join(clipBin, 'xclip'), 0o755);
-		const {tmux, send, waitScreen} = startDashboardInTmux({cwd: repo, portHome, dockerBin: docker.bin, width: 120, height: 30, extraEnv: {PATH: `${clipBin}${path.delimiter}${pathWith(docker.bin)}`}});
+		const {tmux, screen, send, sendText, waitScreen} = startDashboardInTmux({cwd: repo, portHome, dockerBin: docker.bin, width: 120, height: 30, extraEnv: {PATH: `${clipBin}${path.delimiter}${pathWith(docker.bin)}`}});
 		// tmux takes OSC 52 from the app into a paste buffer.
 		tmux('set-option', '-s', 'set-clipboard', 'on');
 
@@ -137,6 +142,27 @@ describe('port ui in a real terminal (tmux)', () => {
 		// The last line of the merged view, without colours.
 		expect(copied).toMatch(new RegExp(`^(web|api) +\\| ${marker}-(web|api) says 2$`));
 		await waitFor(() => tmux('show-buffer') === copied, {what: `OSC 52 in tmux's paste buffer: ${JSON.stringify(copied)}`});
+
+		// The mouse, as the terminal reports it (SGR 1006): in copy mode, press on a line, drag to the next, release, y.
+		send('c');
+		await waitScreen(s => s.includes('COPY:'), 'copy mode for the mouse');
+		const mouseFlags = () => tmux('display-message', '-p', '-t', 'ui', '#{mouse_button_flag} #{mouse_sgr_flag}').trim();
+		// Only copy mode asks for mouse reports (press/drag, SGR).
+		await waitFor(() => mouseFlags() === '1 1', {what: `mouse tracking on in copy mode (flags ${mouseFlags()})`});
+		const shown = screen().split('\n');
+		const row = shown.findIndex(line => line.includes(`${marker}-`) && line.includes(' says ')) + 1;
+		expect(row).toBeGreaterThan(0);
+		// Each line starts with copy mode's one-column marker.
+		const expected = [shown[row - 1]!, shown[row]!].map(line => line.slice(1).trimEnd()).join('\n');
+		expect(expected).toMatch(new RegExp(`^(web|api) +\\| ${marker}-(web|api) says \\d\n(web|api) +\\| ${marker}-(web|api) says \\d$`));
+		sendText(`\u001B[<0;12;${row}M`);
+		sendText(`\u001B[<32;12;${row + 1}M`);
+		sendText(`\u001B[<0;12;${row + 1}m`);
+		await waitScreen(s => s.split('\n')[row - 1]!.startsWith('┃') && s.split('\n')[row]!.startsWith('▸'), 'two lines selected by the mouse');
+		send('y');
+		await waitScreen(s => s.includes('Copied 2 lines (OSC 52 + xclip)'), 'copied by mouse');
+		expect(mouseFlags()).toBe('0 0');
+		await waitFor(() => readFileSync(clipFile, 'utf8') === expected, {what: `xclip got the two lines: ${JSON.stringify(expected)}`});
 
 		send('q');
 		await waitScreen(s => s.includes('[s] stop them'), 'asked');

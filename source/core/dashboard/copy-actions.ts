@@ -9,6 +9,10 @@ export interface CopyActions {
 	open(): void;
 	move(delta: number): void;
 	mark(): void;
+	/** Selects lines `from`..`to` (the cursor goes to `to`); one line when they are equal. */
+	select(from: number, to: number): void;
+	/** Moves the view (the wheel), the cursor only as far as needed to stay in it. */
+	scroll(delta: number): void;
 	yank(): Promise<void>;
 	yankUrl(key?: string): Promise<void>;
 }
@@ -37,18 +41,39 @@ export function createCopyActions(ctx: StoreContext, {scrollTo}: Pick<LogActions
 		ctx.unsay('copy');
 	};
 
-	const move = (delta: number) => {
+	/** Puts the cursor (and the mark) somewhere in `range` and scrolls the least to show it. */
+	const place = (cursor: number, anchor: number | undefined) => {
 		const state = store.getState();
-		const range = bounds();
-		if (!range) return;
-		const cursor = Math.max(range.first, Math.min(range.last, state.copy.cursor + delta));
-		store.setState({copy: {...state.copy, cursor}});
-		// Keep the cursor on screen.
+		store.setState({copy: {cursor, anchor}});
 		const top = state.log.top;
 		if (cursor < top) scrollTo(cursor);
 		else if (cursor >= top + state.logRows) scrollTo(cursor - state.logRows + 1);
 		// The view stays put while selecting, even at the bottom with new lines arriving.
 		store.setState(s => ({log: {...s.log, follow: false}}));
+	};
+
+	const move = (delta: number) => {
+		const range = bounds();
+		if (!range) return;
+		const {copy} = store.getState();
+		place(Math.max(range.first, Math.min(range.last, copy.cursor + delta)), copy.anchor);
+	};
+
+	const select = (from: number, to: number) => {
+		const range = bounds();
+		if (!range) return;
+		const clamp = (line: number) => Math.max(range.first, Math.min(range.last, line));
+		place(clamp(to), from === to ? undefined : clamp(from));
+	};
+
+	const scroll = (delta: number) => {
+		if (!bounds()) return;
+		scrollTo(store.getState().log.top + delta);
+		store.setState(s => ({log: {...s.log, follow: false}}));
+		// The cursor moves only if it left the screen.
+		const {log, logRows, copy} = store.getState();
+		const cursor = Math.max(log.top, Math.min(log.top + Math.max(1, logRows) - 1, copy.cursor));
+		if (cursor !== copy.cursor) store.setState({copy: {...copy, cursor}});
 	};
 
 	const mark = () => {
@@ -87,5 +112,5 @@ export function createCopyActions(ctx: StoreContext, {scrollTo}: Pick<LogActions
 		await copy(url, url);
 	};
 
-	return {open, move, mark, yank, yankUrl};
+	return {open, move, mark, select, scroll, yank, yankUrl};
 }

@@ -76,6 +76,10 @@ export function createDispatch(ctx: StoreContext, {hosts, copy, declared, logs, 
 				return copy.move(action.delta);
 			case 'copyMark':
 				return copy.mark();
+			case 'copySelect':
+				return copy.select(action.from, action.to);
+			case 'copyScroll':
+				return copy.scroll(action.delta);
 			case 'copyYank':
 				return void copy.yank();
 			case 'yankUrl':

@@ -140,6 +140,9 @@ export type Action =
 	| {type: 'openCopy'}
 	| {type: 'copyMove'; delta: number}
 	| {type: 'copyMark'}
+	/** The mouse in copy mode: lines `from` (where the button went down) to `to` (the pointer), absolute indexes. */
+	| {type: 'copySelect'; from: number; to: number}
+	| {type: 'copyScroll'; delta: number}
 	| {type: 'copyYank'}
 	| {type: 'yankUrl'}
 	| {type: 'startDeclared'};
