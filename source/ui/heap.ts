@@ -9,8 +9,8 @@ import v8 from 'node:v8';
  * Shrinking only the young generation (1 MB) promotes each frame's garbage and the major GCs
  * that follow cost key presses 100+ ms. What measured best (bench/ui-flood.mjs, 2 cores):
  * a young generation capped at 2 x 8 MB and an old generation that grows 2x its live size:
- * 126 MB peak, key -> frame p95 54 ms (defaults: 176 MB, p95 70 ms; growth 2x with a 16 MB
- * young generation: 139-147 MB, p95 63-74 ms).
+ * 122-127 MB peak, key -> frame p95 54-78 ms over several runs (defaults: 176-180 MB, p95 70-171
+ * ms; growth 2x with a 16 MB young generation: 139-147 MB, p95 63-74 ms).
  *
  * `--max-semi-space-size` is read only when the heap is created (a flag on the command line;
  * setting it later does nothing), so the cap is kept at run time instead: V8 reads

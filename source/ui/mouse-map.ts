@@ -26,6 +26,7 @@ export function mouseToAction(event: MouseEvent, area: LogArea, pressed: {line?:
 		pressed.line = undefined;
 		return undefined;
 	}
+	if (event.kind === 'press') pressed.line = undefined;
 	if (area.count === 0) return undefined;
 	const offset = event.y - area.top;
 	if (event.kind === 'press') {

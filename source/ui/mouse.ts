@@ -1,6 +1,7 @@
 // Mouse input for the dashboard. Ink has none: with tracking on, the terminal sends SGR mouse
 // reports (ESC [ < button ; column ; row M|m) on stdin, which Ink would take for keys. So Ink
 // reads a filtered copy of stdin, and the reports go to `onMouse` instead.
+import {StringDecoder} from 'node:string_decoder';
 import {PassThrough} from 'node:stream';
 
 export interface MouseEvent {
@@ -12,13 +13,19 @@ export interface MouseEvent {
 
 // eslint-disable-next-line no-control-regex
 const report = /\u001B\[<(\d+);(\d+);(\d+)([Mm])/g;
-// The start of a report cut at the end of a read: kept for the next one. A lone ESC is not kept
-// (it is the Escape key, which must not wait for the next keystroke).
+// The start of a report cut at the end of a read: kept for the next one.
 // eslint-disable-next-line no-control-regex
 const cutReport = /\u001B\[<[\d;]*$/;
+// ESC or ESC [ at the end of a read may be the start of a report too, or the Escape key: while
+// the mouse is tracked they wait for the rest (escapeWaitMs at most), then go on as keys.
+// eslint-disable-next-line no-control-regex
+const maybeReport = /\u001B\[?$/;
+const escapeWaitMs = 15;
 
 function toEvent(button: number, x: number, y: number, final: string): MouseEvent | undefined {
-	if (button & 64) return {kind: button & 1 ? 'wheel-down' : 'wheel-up', x, y};
+	// 128 and up: extra buttons (back, forward); 66/67: the horizontal wheel.
+	if (button & 128) return undefined;
+	if (button & 64) return (button & 3) === 0 ? {kind: 'wheel-up', x, y} : (button & 3) === 1 ? {kind: 'wheel-down', x, y} : undefined;
 	// Only the left button selects; 32 marks motion (reported with a button held: mode 1002).
 	if ((button & 3) !== 0) return undefined;
 	if (final === 'm') return {kind: 'release', x, y};
@@ -79,10 +86,33 @@ export function filterMouse(real: NodeJS.ReadStream, out: NodeJS.WriteStream): M
 			return filtered;
 		},
 	});
+	// Bytes in, characters out: a character split across two reads stays whole (Ink's
+	// setEncoding reaches this stand-in, not the terminal's stdin).
+	const decoder = new StringDecoder('utf8');
 	let held = '';
+	let heldTimer: NodeJS.Timeout | undefined;
+	const flushHeld = () => {
+		heldTimer = undefined;
+		const keys = held;
+		held = '';
+		if (keys) filtered.write(keys);
+	};
 	const onData = (data: Buffer | string) => {
-		const {keys, events, cut} = extractMouse(held + data.toString());
+		if (heldTimer) clearTimeout(heldTimer);
+		heldTimer = undefined;
+		const text = typeof data === 'string' ? data : decoder.write(data);
+		const {events, cut, keys: rest} = extractMouse(held + text);
+		let keys = rest;
 		held = cut;
+		if (!held && tracking) {
+			const start = maybeReport.exec(keys)?.[0];
+			if (start) {
+				held = start;
+				keys = keys.slice(0, -start.length);
+			}
+		}
+		// Whatever waits for the rest of a report goes on as keys if the rest never comes.
+		if (held) heldTimer = setTimeout(flushHeld, escapeWaitMs).unref();
 		if (keys) filtered.write(keys);
 		for (const event of events) for (const listener of listeners) listener(event);
 	};
@@ -95,6 +125,7 @@ export function filterMouse(real: NodeJS.ReadStream, out: NodeJS.WriteStream): M
 		},
 		track,
 		dispose() {
+			if (heldTimer) clearTimeout(heldTimer);
 			track(false);
 			real.off('data', onData);
 			real.pause();

@@ -26,22 +26,16 @@ export async function runUi(options: RunUiOptions): Promise<number> {
 	const mark = trace ? (what: string) => appendFileSync(trace, `${what} ${Date.now()}\n`) : undefined;
 	store.getState().start();
 	const mouse = filterMouse(process.stdin, process.stdout);
-	process.stdout.write(enterScreen);
-	// Even if something throws past us: never leave the terminal on the other screen or tracking the mouse.
+	// Whatever happens (an error, a signal, a crash past us): the shell's screen comes back and
+	// the terminal keeps the mouse. First thing on the way out, so an error shows on that screen.
+	let restored = false;
 	const restoreTerminal = () => {
+		if (restored) return;
+		restored = true;
 		mouse.dispose();
 		process.stdout.write(leaveScreen);
 	};
 	process.once('exit', restoreTerminal);
-	const instance = render(<App store={store} mouse={mouse} onKey={mark ? input => mark(`key:${JSON.stringify(input)}`) : undefined} />, {
-		stdin: mouse.stdin,
-		exitOnCtrlC: false,
-		patchConsole: true,
-		// Frames for log output are paced by the store (33 ms, 100 ms in a flood); this only bounds
-		// bursts of keys, so a key's frame waits at most 16 ms for the previous one.
-		maxFps: 60,
-		onRender: mark ? () => mark('frame') : undefined,
-	});
 	let signalled: NodeJS.Signals | undefined;
 	const onSignal = (signal: NodeJS.Signals) => {
 		if (signalled) return;
@@ -49,15 +43,28 @@ export async function runUi(options: RunUiOptions): Promise<number> {
 		void store.getState().confirmQuit('stop');
 	};
 	const signals = ['SIGTERM', 'SIGHUP', 'SIGINT'] as const;
-	for (const signal of signals) process.on(signal, onSignal);
 	try {
+		process.stdout.write(enterScreen);
+		const instance = render(<App store={store} mouse={mouse} onKey={mark ? input => mark(`key:${JSON.stringify(input)}`) : undefined} />, {
+			stdin: mouse.stdin,
+			exitOnCtrlC: false,
+			patchConsole: true,
+			// Frames for log output are paced by the store (33 ms, 100 ms in a flood); this only bounds
+			// bursts of keys, so a key's frame waits at most 16 ms for the previous one.
+			maxFps: 60,
+			onRender: mark ? () => mark('frame') : undefined,
+		});
+		for (const signal of signals) process.on(signal, onSignal);
 		await instance.waitUntilExit();
 	} finally {
 		for (const signal of signals) process.off(signal, onSignal);
-		store.getState().dispose();
-		untuneHeap();
 		process.off('exit', restoreTerminal);
-		restoreTerminal();
+		try {
+			restoreTerminal();
+		} finally {
+			store.getState().dispose();
+			untuneHeap();
+		}
 	}
 	const summary = store.getState().exitSummary;
 	if (summary) process.stdout.write(`${summary}\n`);

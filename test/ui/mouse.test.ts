@@ -17,8 +17,8 @@ describe('mouse reports (SGR 1006)', () => {
 		]);
 	});
 
-	it('ignores the middle and right buttons; keeps a report cut at the end of a read, never a lone Escape', () => {
-		expect(extractMouse('\u001B[<1;5;7M\u001B[<2;5;7M').events).toEqual([]);
+	it('ignores the middle and right buttons, extra buttons and the horizontal wheel; keeps a report cut at the end of a read, not a lone Escape', () => {
+		expect(extractMouse('\u001B[<1;5;7M\u001B[<2;5;7M\u001B[<128;5;7M\u001B[<129;5;7M\u001B[<66;5;7M\u001B[<67;5;7M').events).toEqual([]);
 		expect(extractMouse('x\u001B[<0;12').cut).toBe('\u001B[<0;12');
 		expect(extractMouse('x\u001B[<0;12').keys).toBe('x');
 		expect(extractMouse('\u001B')).toEqual({keys: '\u001B', events: [], cut: ''});
@@ -57,6 +57,54 @@ describe('mouse reports (SGR 1006)', () => {
 	});
 });
 
+describe('filterMouse: what Ink reads', () => {
+	function fakeTerminal() {
+		const real = Object.assign(new PassThrough(), {isTTY: true, setRawMode: () => real}) as unknown as NodeJS.ReadStream;
+		const out = {write: () => true} as unknown as NodeJS.WriteStream;
+		const input = filterMouse(real, out);
+		const events: MouseEvent[] = [];
+		input.onMouse(event => events.push(event));
+		const keys: string[] = [];
+		input.stdin.on('data', chunk => keys.push(String(chunk)));
+		const settle = (ms = 0) => new Promise(resolve => setTimeout(resolve, ms));
+		return {real, input, events, keys, settle};
+	}
+
+	it('a character split across two reads arrives whole (bytes from the terminal, not characters)', async () => {
+		const {real, input, keys, settle} = fakeTerminal();
+		const bytes = Buffer.from('é✓', 'utf8');
+		real.write(bytes.subarray(0, 1));
+		real.write(bytes.subarray(1, 4));
+		real.write(bytes.subarray(4));
+		await settle(5);
+		expect(keys.join('')).toBe('é✓');
+		input.dispose();
+	});
+
+	it('while the mouse is tracked, a report cut right after its ESC is still a report; a lone Escape goes on after a moment', async () => {
+		const {real, input, events, keys, settle} = fakeTerminal();
+		input.track(true);
+		real.write('\u001B');
+		real.write('[<0;5;5M');
+		real.write('\u001B[');
+		real.write('<0;6;6m');
+		await settle(5);
+		expect(keys.join('')).toBe('');
+		expect(events).toEqual([{kind: 'press', x: 5, y: 5}, {kind: 'release', x: 6, y: 6}]);
+		real.write('\u001B');
+		await settle(5);
+		expect(keys.join('')).toBe('');
+		await settle(40);
+		expect(keys.join('')).toBe('\u001B');
+		// Not tracking: Escape is passed on at once.
+		input.track(false);
+		real.write('\u001B');
+		await settle(1);
+		expect(keys.join('')).toBe('\u001B\u001B');
+		input.dispose();
+	});
+});
+
 describe('mouse in copy mode', () => {
 	const area: LogArea = {top: 10, left: 1, rows: 5, first: 100, count: 5};
 
@@ -77,6 +125,10 @@ describe('mouse in copy mode', () => {
 		expect(mouseToAction({kind: 'press', x: 4, y: 12}, {...area, count: 2}, pressed)).toBeUndefined();
 		expect(mouseToAction({kind: 'press', x: 40, y: 11}, {...area, left: 41}, pressed)).toBeUndefined();
 		expect(pressed.line).toBeUndefined();
+		// A release the terminal never sent (button let go outside the window): the next press starts afresh.
+		mouseToAction({kind: 'press', x: 4, y: 11}, area, pressed);
+		expect(mouseToAction({kind: 'press', x: 4, y: 9}, area, pressed)).toBeUndefined();
+		expect(mouseToAction({kind: 'drag', x: 4, y: 12}, area, pressed)).toBeUndefined();
 	});
 
 	it('the wheel scrolls by a few lines', () => {

@@ -113,6 +113,27 @@ describe('dashboard store: the status it reports', () => {
 		expect(messages().some(m => m.startsWith('warn: ') && m.includes('restarting…'))).toBe(true);
 	});
 
+	it('copy mode: the wheel scrolls from the lines shown, also after a flood pushed the frozen view out of the buffer', async () => {
+		const file = script('two-bursts.cjs', "for (let i = 0; i < 10; i++) console.log('early ' + i);\nsetTimeout(() => { for (let i = 0; i < 40; i++) console.log('late ' + i); }, 700);\nsetInterval(() => {}, 1000);\nprocess.on('SIGTERM', () => process.exit(0));\n");
+		open({logCapacity: 20});
+		const key = hostKey(repo, 'app', 3000);
+		await store!.getState().launch('app', 3000, [process.execPath, file]);
+		store!.setState({selected: key});
+		store!.getState().setLogRows(5);
+		const buffer = () => store!.getState().logBuffer(key)!;
+		await waitFor(() => buffer()?.total >= 10, {what: 'the early lines'});
+		store!.getState().dispatch({type: 'openCopy'});
+		expect(store!.getState().mode).toBe('copy');
+		await waitFor(() => buffer().total >= 50, {what: 'the late lines'});
+		// The view was frozen on early lines the buffer has dropped: what is shown is its oldest line.
+		const oldest = buffer().total - buffer().size;
+		expect(store!.getState().log.top).toBeLessThan(oldest);
+		store!.getState().dispatch({type: 'copyScroll', delta: 3});
+		expect(store!.getState().log.top).toBe(oldest + 3);
+		expect(store!.getState().copy.cursor).toBeGreaterThanOrEqual(oldest + 3);
+		expect(store!.getState().copy.cursor).toBeLessThan(oldest + 3 + 5);
+	});
+
 	it('removing an ended row during its log drain lets go of the follower once and keeps no buffer', async () => {
 		const stops = new Map<string, number>();
 		const counted: DashboardDeps['followFile'] = (file, onText, options) => {

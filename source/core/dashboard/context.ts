@@ -81,7 +81,8 @@ const withDefaults = (deps: DashboardDeps): ResolvedDeps => ({
 	childAlive: deps.childAlive ?? childAlive,
 	supervisorAlive: deps.supervisorAlive ?? supervisorAlive,
 	dockerSnapshot: deps.dockerSnapshot ?? dockerSnapshot,
-	followFile: deps.followFile ?? followFile,
+	// Smaller reads than `port logs -f`: a read is one uninterrupted task, and keys wait for it.
+	followFile: deps.followFile ?? ((file, onText, options) => followFile(file, onText, {chunkBytes: 128 * 1024, ...options})),
 	followCompose: deps.followCompose ?? followComposeLogs,
 	openUrl: deps.openUrl ?? defaultOpenUrl,
 	copyText: deps.copyText ?? defaultCopyText,

@@ -41,11 +41,17 @@ export function createCopyActions(ctx: StoreContext, {scrollTo}: Pick<LogActions
 		ctx.unsay('copy');
 	};
 
+	/** The first line on screen (log.top may point at lines the buffer dropped since). */
+	const shownTop = () => {
+		const state = store.getState();
+		return logWindow(buffers.get(state.selected), state.log, state.logRows).first;
+	};
+
 	/** Puts the cursor (and the mark) somewhere in `range` and scrolls the least to show it. */
 	const place = (cursor: number, anchor: number | undefined) => {
 		const state = store.getState();
 		store.setState({copy: {cursor, anchor}});
-		const top = state.log.top;
+		const top = shownTop();
 		if (cursor < top) scrollTo(cursor);
 		else if (cursor >= top + state.logRows) scrollTo(cursor - state.logRows + 1);
 		// The view stays put while selecting, even at the bottom with new lines arriving.
@@ -68,11 +74,12 @@ export function createCopyActions(ctx: StoreContext, {scrollTo}: Pick<LogActions
 
 	const scroll = (delta: number) => {
 		if (!bounds()) return;
-		scrollTo(store.getState().log.top + delta);
+		scrollTo(shownTop() + delta);
 		store.setState(s => ({log: {...s.log, follow: false}}));
 		// The cursor moves only if it left the screen.
-		const {log, logRows, copy} = store.getState();
-		const cursor = Math.max(log.top, Math.min(log.top + Math.max(1, logRows) - 1, copy.cursor));
+		const {logRows, copy} = store.getState();
+		const top = shownTop();
+		const cursor = Math.max(top, Math.min(top + Math.max(1, logRows) - 1, copy.cursor));
 		if (cursor !== copy.cursor) store.setState({copy: {...copy, cursor}});
 	};
 

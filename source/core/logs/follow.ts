@@ -27,14 +27,14 @@ const skippedNote = (bytes: number) => `\u001B[2m[port: skipped ${(bytes / 1024 
  * Follows a log file like `tail -F`: starts with its last `initialBytes`, then reads what is
  * appended. Handles the file not existing yet, rotation (rename to `.1` and a new file: the
  * rest of the old one is read first), truncation in place (read again from 0), and floods
- * (bounded reads with a short pause between them, so at most ~12 MB/s is ingested and the
+ * (bounded reads with a short pause between them, so at most ~25 MB/s is ingested by default and the
  * event loop stays free for keys and frames; a backlog past `maxBacklog` is skipped with a note). Text reaches
  * `onText` decoded as UTF-8 (a character split across reads is kept whole).
  */
 export function followFile(file: string, onText: (text: string) => void, options: FollowFileOptions = {}): Follower {
 	const initialBytes = options.initialBytes ?? 256 * 1024;
 	const interval = options.interval ?? 100;
-	const chunkBytes = options.chunkBytes ?? 128 * 1024;
+	const chunkBytes = options.chunkBytes ?? 256 * 1024;
 	const maxBacklog = options.maxBacklog ?? 1024 * 1024;
 	const busyInterval = options.busyInterval ?? 10;
 	const buffer = Buffer.allocUnsafe(chunkBytes);

@@ -86,7 +86,7 @@ export function listeningSockets(): Map<string, number> {
 let shared: {at: number; groups: Map<number, number[]>; sockets?: Map<string, number>} | undefined;
 
 function procListeners(pgid: number, maxAgeMs: number): number[] {
-	const now = Date.now();
+	const now = performance.now();
 	if (!shared || maxAgeMs <= 0 || now - shared.at > maxAgeMs) shared = {at: now, groups: processGroups()};
 	const inodes = new Set<string>();
 	for (const pid of shared.groups.get(pgid) ?? []) socketInodes(pid, inodes);
