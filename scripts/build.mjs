@@ -6,12 +6,14 @@
 //   only when a command needs them. Code shared by
 //   several commands lives in one chunk: every module has exactly one copy in dist/.
 // - Everything but proper-lockfile (see `external`) is bundled.
-// - Nothing is rewritten: the output is what the sources say.
+// - Nothing is rewritten but three files of Ink (bounded text caches, one width per text per
+//   frame): scripts/ink-patches.mjs says what and why.
 // Start-up budgets: bench/startup.mjs (the Benchmarks section of readme.md).
 import {build} from 'esbuild';
 import {chmod, mkdir, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {inkPatchPlugin} from './ink-patches.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // PORT_BUILD_OUTDIR builds elsewhere (e.g. a second build to compare with dist/).
@@ -46,6 +48,7 @@ await build({
 	// CommonJS dependencies (cross-spawn under execa, parts of Ink) require() Node built-ins; ESM output
 	// has no `require`, so each chunk gets one (esbuild's __require helper reads it from its own
 	// chunk's scope, and a banner cannot target one chunk; ~0.2 ms per chunk loaded).
+	plugins: [inkPatchPlugin()],
 	banner: {js: "import {createRequire as __createRequire} from 'node:module'; const require = __createRequire(import.meta.url);"},
 });
 await chmod(path.join(outdir, 'cli.js'), 0o755);
