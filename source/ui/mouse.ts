@@ -103,16 +103,17 @@ export function filterMouse(real: NodeJS.ReadStream, out: NodeJS.WriteStream): M
 		const text = typeof data === 'string' ? data : decoder.write(data);
 		const {events, cut, keys: rest} = extractMouse(held + text);
 		let keys = rest;
+		// A cut report waits for its rest, however long that takes (it is never a key).
 		held = cut;
-		if (!held && tracking) {
-			const start = maybeReport.exec(keys)?.[0];
-			if (start) {
-				held = start;
-				keys = keys.slice(0, -start.length);
-			}
+		// ESC / ESC [ ending this read may be a report's start: it waits a moment, then goes on as a
+		// key. Only when this read brought it: an Escape held from before goes on now, or a drag
+		// (reports every few ms) would keep it waiting.
+		const start = !held && tracking ? maybeReport.exec(keys)?.[0] : undefined;
+		if (start && text.endsWith(start)) {
+			held = start;
+			keys = keys.slice(0, -start.length);
+			heldTimer = setTimeout(flushHeld, escapeWaitMs).unref();
 		}
-		// Whatever waits for the rest of a report goes on as keys if the rest never comes.
-		if (held) heldTimer = setTimeout(flushHeld, escapeWaitMs).unref();
 		if (keys) filtered.write(keys);
 		for (const event of events) for (const listener of listeners) listener(event);
 	};

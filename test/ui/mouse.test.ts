@@ -96,6 +96,20 @@ describe('filterMouse: what Ink reads', () => {
 		expect(keys.join('')).toBe('');
 		await settle(40);
 		expect(keys.join('')).toBe('\u001B');
+		// An Escape pressed during a drag goes on with the next report, not after the drag.
+		real.write('\u001B');
+		real.write('\u001B[<32;7;7M');
+		await settle(1);
+		expect(keys.join('')).toBe('\u001B\u001B');
+		// A report cut inside waits for its rest, even past the Escape's moment.
+		real.write('\u001B[<32;8');
+		await settle(40);
+		expect(keys.join('')).toBe('\u001B\u001B');
+		real.write(';8M');
+		await settle(1);
+		expect(events.at(-1)).toEqual({kind: 'drag', x: 8, y: 8});
+		keys.length = 0;
+		keys.push('\u001B');
 		// Not tracking: Escape is passed on at once.
 		input.track(false);
 		real.write('\u001B');
