@@ -12,7 +12,7 @@ import {childAlive, supervisorAlive} from '../supervise/stale.js';
 import type {Merger} from './merged.js';
 import {defaultCopyText} from './clipboard.js';
 import {routedUrlProblem} from '../dns/honest.js';
-import {defaultOpenUrl} from './open-url.js';
+import {openDetached} from '../lifecycle/browser.js';
 import {listRows, selectedRow} from './selectors.js';
 import type {DashboardDeps, DashboardStore, HostRow, HostStatus, ListRow, Message, WorktreeRow} from './types.js';
 
@@ -84,7 +84,7 @@ const withDefaults = (deps: DashboardDeps): ResolvedDeps => ({
 	// Smaller reads than `port logs -f`: a read is one uninterrupted task, and keys wait for it.
 	followFile: deps.followFile ?? ((file, onText, options) => followFile(file, onText, {chunkBytes: 128 * 1024, ...options})),
 	followCompose: deps.followCompose ?? followComposeLogs,
-	openUrl: deps.openUrl ?? defaultOpenUrl,
+	openUrl: deps.openUrl ?? openDetached,
 	copyText: deps.copyText ?? defaultCopyText,
 	routedUrlProblem: deps.routedUrlProblem ?? routedUrlProblem,
 	logCapacity: deps.logCapacity ?? 5000,

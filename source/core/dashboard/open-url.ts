@@ -1,14 +1,4 @@
-import {execa} from 'execa';
-import {PortError} from '../errors.js';
 import type {StoreContext} from './context.js';
-
-export const defaultOpenUrl = async (url: string) => {
-	const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-	const child = execa(opener, [url], {detached: true, stdio: 'ignore', reject: false, cleanup: false});
-	child.unref();
-	const result = await Promise.race([child, new Promise<undefined>(resolve => setTimeout(() => resolve(undefined), 1500).unref())]);
-	if (result && result.failed && result.code === 'ENOENT') throw new PortError(`${opener} is not installed`);
-};
 
 /** Opens the URL of a host or compose row (the selected one by default) in a browser. */
 export const createOpenUrl =

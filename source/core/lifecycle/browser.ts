@@ -1,5 +1,4 @@
 import {execa} from 'execa';
-import {defaultOpenUrl} from '../dashboard/open-url.js';
 import {ExitCode, PortError} from '../errors.js';
 
 /**
@@ -12,6 +11,36 @@ export function browserCommands(browser: string, url: string): string[][] {
 		.map(candidate => candidate.trim().split(/\s+/).filter(Boolean))
 		.filter(words => words.length > 0)
 		.map(words => (words.some(w => w.includes('%s')) ? words.map(w => w.replaceAll('%s', url)) : [...words, url]));
+}
+
+const platformOpener = () => (process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open');
+
+/**
+ * Starts `file args` detached, without waiting for a browser to close: what failed within 1.5 s
+ * (not installed, a quick non-zero exit) is a reason; anything still running then counts as opened.
+ */
+async function startDetached(file: string, args: string[]): Promise<string | undefined> {
+	const child = execa(file, args, {detached: true, stdio: 'ignore', reject: false, cleanup: false});
+	child.unref();
+	const result = await Promise.race([child, new Promise<undefined>(resolve => setTimeout(() => resolve(undefined), 1500).unref())]);
+	if (!result?.failed) return undefined;
+	return result.code === 'ENOENT' ? `${file} not found` : result.exitCode !== undefined ? `${file} exited ${result.exitCode}` : `${file} failed`;
+}
+
+/**
+ * For the dashboard (it owns the terminal): $BROWSER's candidates in order, else the platform
+ * opener, each started detached with no terminal (a terminal browser in $BROWSER cannot work there).
+ */
+export async function openDetached(url: string): Promise<void> {
+	const commands = browserCommands(process.env['BROWSER'] ?? '', url);
+	const candidates = commands.length > 0 ? commands : [[platformOpener(), url]];
+	const failures: string[] = [];
+	for (const [file, ...args] of candidates) {
+		const failure = await startDetached(file!, args);
+		if (!failure) return;
+		failures.push(failure);
+	}
+	throw new PortError(commands.length > 0 ? `BROWSER: ${failures.join('; ')}` : failures.join('; '));
 }
 
 /** Opens `url` for `port open`: with $BROWSER when set (waited for, as a terminal browser needs), else the platform opener. */
@@ -29,9 +58,6 @@ export async function openInBrowser(url: string): Promise<void> {
 		}
 		throw new PortError(`Could not open ${url} with BROWSER (${failures.join('; ')}).`, ExitCode.failure);
 	}
-	try {
-		await defaultOpenUrl(url);
-	} catch (error) {
-		throw new PortError(`Could not open a browser (${(error as Error).message}): ${url}`, ExitCode.failure);
-	}
+	const failure = await startDetached(platformOpener(), [url]);
+	if (failure) throw new PortError(`Could not open a browser (${failure}): ${url}`, ExitCode.failure);
 }
