@@ -48,8 +48,9 @@ const quantile = (sorted, q) => {
 };
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'port-ui-flood-'));
-const socket = `port-ui-flood-${process.pid}`;
-const tmux = (...a) => execFileSync('tmux', ['-L', socket, ...a], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
+// A socket file inside the work dir (removed at the end); tmux -L would leave one in /tmp/tmux-<uid>/.
+const socket = path.join(work, 'tmux.sock');
+const tmux = (...a) => execFileSync('tmux', ['-S', socket, ...a], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
 
 function setup() {
 	const repo = path.join(work, 'app');
@@ -150,7 +151,7 @@ async function main() {
 		const idleSent = [];
 		for (let i = 0; i < 20; i++) {
 			idleSent.push(Date.now());
-			execFile('tmux', ['-L', socket, 'send-keys', '-t', 'ui', i % 2 ? 'k' : 'j'], () => {});
+			execFile('tmux', ['-S', socket, 'send-keys', '-t', 'ui', i % 2 ? 'k' : 'j'], () => {});
 			await sleep(40);
 		}
 		await sleep(300);
@@ -191,7 +192,7 @@ async function main() {
 				await sleep(150);
 				while (!stopKeys) {
 					sent.push(Date.now());
-					execFile('tmux', ['-L', socket, 'send-keys', '-t', 'ui', 'Tab'], () => {});
+					execFile('tmux', ['-S', socket, 'send-keys', '-t', 'ui', 'Tab'], () => {});
 					await sleep(40);
 				}
 			})();
@@ -237,7 +238,7 @@ async function main() {
 		const mergedSent = [];
 		while (Date.now() - mergedStartedAt < mergedSeconds * 1000) {
 			mergedSent.push(Date.now());
-			execFile('tmux', ['-L', socket, 'send-keys', '-t', 'ui', 'Tab'], () => {});
+			execFile('tmux', ['-S', socket, 'send-keys', '-t', 'ui', 'Tab'], () => {});
 			await sleep(40);
 		}
 		await sleep(300);

@@ -1,10 +1,10 @@
 import {execFileSync} from 'node:child_process';
-import {randomBytes} from 'node:crypto';
 import os from 'node:os';
-import {cliPath, onCleanup, pathWith, waitFor} from './env.js';
+import path from 'node:path';
+import {cliPath, onCleanup, pathWith, tempDir, waitFor} from './env.js';
 
 export type TmuxDashboard = {
-	/** The tmux server's socket name (`tmux -L <socket>`). */
+	/** The tmux server's socket (`tmux -S <socket>`), in a temp dir removed at cleanup. */
 	socket: string;
 	/** Runs a tmux command against this server. */
 	tmux: (...args: string[]) => string;
@@ -25,8 +25,9 @@ export type TmuxDashboard = {
  */
 export function startDashboardInTmux(options: {cwd: string; portHome: string; dockerBin: string; width: number; height: number; extraEnv?: Record<string, string>}): TmuxDashboard {
 	const {cwd, portHome, dockerBin, width, height, extraEnv = {}} = options;
-	const socket = `port-ui-test-${randomBytes(4).toString('hex')}`;
-	const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
+	// Not `-L name`: tmux leaves that socket file in /tmp/tmux-<uid>/ after kill-server.
+	const socket = path.join(tempDir('port-tmux-'), 'server');
+	const tmux = (...args: string[]): string => execFileSync('tmux', ['-S', socket, ...args], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
 	const env = [`CI=false`, `TERM=xterm-256color`, `PORT_HOME=${portHome}`, `PATH=${pathWith(dockerBin)}`, `PORT_STOP_TIMEOUT=2000`, `TMPDIR=${os.tmpdir()}`, ...(process.env['PORT_TEST_PROBED_PORTS'] === undefined ? [] : [`PORT_TEST_PROBED_PORTS=${process.env['PORT_TEST_PROBED_PORTS']}`]), ...Object.entries(extraEnv).map(([key, value]) => `${key}=${value}`)];
 	const command = `env -i ${env.map(e => `'${e}'`).join(' ')} '${process.execPath}' '${cliPath}' ui; echo PORT-UI-EXITED $?; sleep 120`;
 	tmux('new-session', '-d', '-s', 'ui', '-x', String(width), '-y', String(height), '-c', cwd, command);
