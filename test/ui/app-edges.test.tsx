@@ -1,63 +1,41 @@
 import {writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {render} from 'ink-testing-library';
-import stripAnsi from 'strip-ansi';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {detectProject} from '../../source/core/git/project.js';
 import {readRegistry} from '../../source/core/registry/registry.js';
-import {createDashboardStore, type DashboardStore} from '../../source/core/dashboard/store.js';
-import {App} from '../../source/ui/app.js';
 import {routeFiles} from '../helpers/cli.js';
-import {addWorktree, fakeDocker, makeRepo, pathWith, runCleanups, tempDir, waitFor} from '../helpers/env.js';
+import {addWorktree} from '../helpers/env.js';
+import {mount as mountDashboard, prepare, tick, unmount, type Harness} from './ink-harness.js';
 
 // What a user sees at the edges: failed launches, narrow terminals, keys arriving together,
 // messages that outlive what they were about.
 const fixture = path.resolve(import.meta.dirname, '../fixtures/server.cjs');
-const tick = (ms = 30) => new Promise(resolve => setTimeout(resolve, ms));
 
 let portHome: string;
 let repo: string;
 let scripts: string;
-let store: DashboardStore | undefined;
-let ui: ReturnType<typeof render> | undefined;
+let ui: Harness | undefined;
 
 beforeEach(() => {
-	portHome = tempDir('port-ui-edges-home-');
-	process.env['PORT_HOME'] = portHome;
-	process.env['PATH'] = pathWith(fakeDocker().bin);
-	process.env['PORT_STOP_TIMEOUT'] = '2000';
-	repo = makeRepo('app');
+	({repo, scripts, portHome} = prepare());
 	addWorktree(repo, 'feature-1');
 	addWorktree(repo, 'feature-2');
-	scripts = tempDir('port-ui-edges-scripts-');
 	writeFileSync(path.join(scripts, 'lines.cjs'), "for (let i = 0; i < 20; i++) console.log('line ' + i);\nsetInterval(() => {}, 1000);\nprocess.on('SIGTERM', () => process.exit(0));\n");
 });
 
 afterEach(async () => {
-	ui?.unmount();
 	ui = undefined;
-	if (store && store.getState().phase === 'running') await store.getState().confirmQuit('stop');
-	store?.getState().dispose();
-	store = undefined;
-	runCleanups();
+	await unmount();
 });
 
 async function mount() {
-	store = createDashboardStore({project: detectProject(repo)!, dockerSnapshot: async () => ({ok: true, traefik: {state: 'running'}, containers: []}), pollMs: 60_000});
-	store.getState().start();
-	ui = render(<App store={store} />);
-	await tick(60);
-	return ui;
+	ui = await mountDashboard(repo, scripts);
+	return ui.ui;
 }
 
-const frame = () => stripAnsi(ui?.lastFrame() ?? '');
+const frame = () => ui?.frame() ?? '';
 const lines = () => frame().split('\n');
-const waitForFrame = (check: (text: string) => boolean, what: string) => waitFor(() => check(frame()), {what: `${what}\n--- last frame ---\n${frame()}`});
-
-async function type(text: string) {
-	ui!.stdin.write(text);
-	await tick();
-}
+const waitForFrame = (check: (text: string) => boolean, what: string) => ui!.waitForFrame(check, what);
+const type = (text: string) => ui!.type(text);
 
 async function launch(port: number, command: string) {
 	await type('a');
@@ -69,7 +47,7 @@ async function launch(port: number, command: string) {
 }
 
 function resize(columns: number) {
-	const stdout = ui!.stdout as unknown as {columns: number; emit: (e: string) => void};
+	const stdout = ui!.ui.stdout as unknown as {columns: number; emit: (e: string) => void};
 	Object.defineProperty(stdout, 'columns', {value: columns, configurable: true});
 	stdout.emit('resize');
 }

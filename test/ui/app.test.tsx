@@ -1,67 +1,40 @@
 import {writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {render} from 'ink-testing-library';
-import stripAnsi from 'strip-ansi';
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
-import {detectProject} from '../../source/core/git/project.js';
 import {readRegistry} from '../../source/core/registry/registry.js';
-import {createDashboardStore, type DashboardDeps, type DashboardStore} from '../../source/core/dashboard/store.js';
-import {App} from '../../source/ui/app.js';
+import type {DashboardDeps} from '../../source/core/dashboard/store.js';
 import {isProcessAlive, startPort} from '../helpers/cli.js';
-import {addWorktree, fakeDocker, makeRepo, pathWith, runCleanups, tempDir, waitFor} from '../helpers/env.js';
+import {addWorktree, makeRepo, waitFor} from '../helpers/env.js';
+import {keys, mount as mountDashboard, prepare, tick, unmount, type Harness} from './ink-harness.js';
 
 const fixture = path.resolve(import.meta.dirname, '../fixtures/server.cjs');
-const tick = (ms = 30) => new Promise(resolve => setTimeout(resolve, ms));
-const keys = {enter: '\r', escape: '\u001B', tab: '\t', pageUp: '\u001B[5~', pageDown: '\u001B[6~', end: '\u001B[F', down: '\u001B[B', ctrlC: '\u0003'};
 
 let portHome: string;
 let dockerBin: string;
 let repo: string;
 let scripts: string;
-let store: DashboardStore | undefined;
-let ui: ReturnType<typeof render> | undefined;
+let ui: Harness | undefined;
 
 beforeEach(() => {
-	portHome = tempDir('port-ui-home-');
-	dockerBin = fakeDocker().bin;
-	process.env['PORT_HOME'] = portHome;
-	process.env['PATH'] = pathWith(dockerBin);
-	process.env['PORT_STOP_TIMEOUT'] = '2000';
-	repo = makeRepo('app');
+	({repo, scripts, portHome, dockerBin} = prepare());
 	addWorktree(repo, 'feature-1');
-	scripts = tempDir('port-ui-scripts-');
 	writeFileSync(path.join(scripts, 'lines.cjs'), "for (let i = 0; i < 100; i++) console.log('line ' + i);\nsetInterval(() => {}, 1000);\nprocess.on('SIGTERM', () => process.exit(0));\n");
 });
 
 afterEach(async () => {
-	ui?.unmount();
 	ui = undefined;
-	if (store && store.getState().phase === 'running') await store.getState().confirmQuit('stop');
-	store?.getState().dispose();
-	store = undefined;
-	await runCleanups();
+	await unmount();
 });
 
 async function mount(extra: Partial<DashboardDeps> = {}, cwd = repo) {
-	store = createDashboardStore({
-		project: detectProject(cwd)!,
-		dockerSnapshot: async () => ({ok: true, traefik: {state: 'running'}, containers: []}),
-		pollMs: 60_000,
-		...extra,
-	});
-	store.getState().start();
-	ui = render(<App store={store} />);
-	await tick(60);
-	return ui;
+	ui = await mountDashboard(cwd, scripts, extra);
+	return ui.ui;
 }
 
-const frame = () => stripAnsi(ui?.lastFrame() ?? '');
-const waitForFrame = (check: (text: string) => boolean, what: string, timeout = 10_000) => waitFor(() => check(frame()), {what: `${what}\n--- last frame ---\n${frame()}`, timeout});
-
-async function type(text: string) {
-	ui!.stdin.write(text);
-	await tick();
-}
+const store = () => ui!.store;
+const frame = () => ui?.frame() ?? '';
+const waitForFrame = (check: (text: string) => boolean, what: string, timeout = 10_000) => ui!.waitForFrame(check, what, timeout);
+const type = (text: string) => ui!.type(text);
 
 async function launchFromKeys(port: number, command: string) {
 	await type('a');
@@ -205,12 +178,12 @@ describe('port ui (ink)', () => {
 		await type('/');
 		await type('feaq');
 		await waitForFrame(f => f.includes('No worktree matches "feaq"') && f.includes('filter worktrees: /feaq'), 'no match');
-		expect(store!.getState().phase).toBe('running');
+		expect(store().getState().phase).toBe('running');
 		await type('\u007F');
 		await type('tu');
 		await waitForFrame(f => f.includes('feature-1') && !/\* app\s+main/.test(f), 'filtered');
 		await type(keys.enter);
-		expect(store!.getState().filter).toBe('featu');
+		expect(store().getState().filter).toBe('featu');
 		await type('/');
 		await type(keys.escape);
 		await waitForFrame(f => /\* app\s+main/.test(f), 'filter cleared');
@@ -225,8 +198,8 @@ describe('port ui (ink)', () => {
 		await waitForFrame(f => !f.includes('This dashboard started'), 'cancelled');
 		await type('q');
 		await type('s');
-		await waitFor(() => store!.getState().phase === 'done', {what: 'done'});
-		expect(store!.getState().exitSummary).toBe('Stopped app:3000.');
+		await waitFor(() => store().getState().phase === 'done', {what: 'done'});
+		expect(store().getState().exitSummary).toBe('Stopped app:3000.');
 		expect(readRegistry().hostServices).toEqual([]);
 		expect(isProcessAlive(service.pid)).toBe(false);
 	});
@@ -236,8 +209,8 @@ describe('port ui (ink)', () => {
 		const service = await launchFromKeys(3000, `node ${fixture}`);
 		await type('q');
 		await type('l');
-		await waitFor(() => store!.getState().phase === 'done', {what: 'done'});
-		expect(store!.getState().exitSummary).toContain('Left running: app:3000');
+		await waitFor(() => store().getState().phase === 'done', {what: 'done'});
+		expect(store().getState().exitSummary).toContain('Left running: app:3000');
 		expect(readRegistry().hostServices.map(s => s.id)).toEqual([service.id]);
 		expect(isProcessAlive(service.pid)).toBe(true);
 		process.kill(-service.pid, 'SIGKILL');
@@ -249,12 +222,11 @@ describe('port ui (ink)', () => {
 		await type(keys.ctrlC);
 		await waitForFrame(f => f.includes('This dashboard started'), 'asked');
 		await type(keys.ctrlC);
-		await waitFor(() => store!.getState().phase === 'done', {what: 'done'});
+		await waitFor(() => store().getState().phase === 'done', {what: 'done'});
 		expect(isProcessAlive(service.pid)).toBe(false);
-		ui!.unmount();
 		await mount();
 		await type('q');
-		expect(store!.getState().phase).toBe('done');
+		expect(store().getState().phase).toBe('done');
 	});
 
 	it('shows a port run service of another repository in its own section, with its log, and restarts it in place', async () => {

@@ -10,7 +10,7 @@ import {App, type AppProps} from '../../source/ui/app.js';
 import {fakeDocker, makeRepo, pathWith, runCleanups, tempDir, waitFor} from '../helpers/env.js';
 
 export const tick = (ms = 30) => new Promise(resolve => setTimeout(resolve, ms));
-export const keys = {enter: '\r', escape: '\u001B', tab: '\t', up: '\u001B[A', down: '\u001B[B', ctrlC: '\u0003'};
+export const keys = {enter: '\r', escape: '\u001B', tab: '\t', up: '\u001B[A', down: '\u001B[B', pageUp: '\u001B[5~', pageDown: '\u001B[6~', end: '\u001B[F', ctrlC: '\u0003'};
 
 export interface Harness {
 	repo: string;
@@ -26,9 +26,11 @@ export interface Harness {
 let current: {store: DashboardStore; ui: ReturnType<typeof render>} | undefined;
 
 /** A repo whose .port/config.jsonc declares `services` (when given), and a scripts directory. */
-export function prepare(configOf?: object | ((scripts: string) => object)): {repo: string; scripts: string} {
-	process.env['PORT_HOME'] = tempDir('port-ui-home-');
-	process.env['PATH'] = pathWith(fakeDocker().bin);
+export function prepare(configOf?: object | ((scripts: string) => object)): {repo: string; scripts: string; portHome: string; dockerBin: string} {
+	const portHome = tempDir('port-ui-home-');
+	const dockerBin = fakeDocker().bin;
+	process.env['PORT_HOME'] = portHome;
+	process.env['PATH'] = pathWith(dockerBin);
 	process.env['PORT_STOP_TIMEOUT'] = '2000';
 	const repo = makeRepo('app');
 	const scripts = tempDir('port-ui-scripts-');
@@ -37,10 +39,19 @@ export function prepare(configOf?: object | ((scripts: string) => object)): {rep
 		mkdirSync(path.join(repo, '.port'), {recursive: true});
 		writeFileSync(path.join(repo, '.port', 'config.jsonc'), JSON.stringify(config, null, 2));
 	}
-	return {repo, scripts};
+	return {repo, scripts, portHome, dockerBin};
 }
 
+/** Unmounts the dashboard, stops what it still runs (as `s` in the quit dialog would) and disposes its store. */
+async function release(mounted: NonNullable<typeof current>): Promise<void> {
+	mounted.ui.unmount();
+	if (mounted.store.getState().phase === 'running') await mounted.store.getState().confirmQuit('stop');
+	mounted.store.getState().dispose();
+}
+
+/** Renders the dashboard for `repo` (a second mount in one test releases the first). */
 export async function mount(repo: string, scripts: string, extra: Partial<DashboardDeps> = {}, app: Pick<AppProps, 'mouse'> = {}): Promise<Harness> {
+	if (current) await release(current);
 	const store = createDashboardStore({
 		project: detectProject(repo)!,
 		dockerSnapshot: async () => ({ok: true, traefik: {state: 'running'}, containers: []}),
@@ -75,11 +86,7 @@ export async function mount(repo: string, scripts: string, extra: Partial<Dashbo
 }
 
 export async function unmount(): Promise<void> {
-	if (current) {
-		current.ui.unmount();
-		if (current.store.getState().phase === 'running') await current.store.getState().confirmQuit('stop');
-		current.store.getState().dispose();
-		current = undefined;
-	}
+	if (current) await release(current);
+	current = undefined;
 	await runCleanups();
 }
