@@ -37,20 +37,32 @@ export async function startDnsmasq(domain: string): Promise<{port: number; pid: 
 }
 
 /**
+ * A fake system tool `name` in its own temp dir: a node script that logs each call's arguments (a
+ * JSON line in `log`) and then runs `body` (which sees fs, path, args and the tool's `dir`).
+ */
+function fakeTool(name: string, body: (dir: string) => string): {dir: string; bin: string; log: string} {
+	const dir = tempDir(`port-fake-${name}-`);
+	const bin = path.join(dir, 'bin');
+	mkdirSync(bin);
+	const log = path.join(dir, 'calls.log');
+	const script = `#!/usr/bin/env node
+const fs = require('fs'), path = require('path');
+const args = process.argv.slice(2);
+fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify(args) + '\\n');
+${body(dir)}`;
+	writeFileSync(path.join(bin, name), script);
+	chmodSync(path.join(bin, name), 0o755);
+	return {dir, bin, log};
+}
+
+/**
  * A fake `systemctl` for a temp system root: every call is logged; `enable --now <unit>` (when
  * not running) and `restart <unit>` (re)start the unit's ExecStart (read from <root>/etc/systemd/system/<unit>)
  * as a real process, stopping the one it started before, and `disable --now <unit>` stops it,
  * so the dnsmasq that port install configures really runs. Never reaches the real systemd.
  */
 export function fakeSystemctl(root: string): {bin: string; log: string; pidFile: (unit: string) => string} {
-	const dir = tempDir('port-fake-systemctl-');
-	const bin = path.join(dir, 'bin');
-	mkdirSync(bin);
-	const log = path.join(dir, 'calls.log');
-	const script = `#!/usr/bin/env node
-const fs = require('fs'), path = require('path'), {spawn} = require('child_process');
-const args = process.argv.slice(2);
-fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify(args) + '\\n');
+	const {dir, bin, log} = fakeTool('systemctl', dir => `const {spawn} = require('child_process');
 const unit = args[args.length - 1];
 const unitFile = path.join(${JSON.stringify(root)}, 'etc/systemd/system', unit);
 const pidFile = path.join(${JSON.stringify(dir)}, unit + '.pid');
@@ -67,9 +79,7 @@ const start = () => {
 if (args[0] === 'enable' && args[1] === '--now' && !signal(0)) start();
 if (args[0] === 'restart') { stop(); start(); }
 if (args[0] === 'disable' && args[1] === '--now') stop();
-`;
-	writeFileSync(path.join(bin, 'systemctl'), script);
-	chmodSync(path.join(bin, 'systemctl'), 0o755);
+`);
 	onCleanup(() => {
 		for (const file of readdirSync(dir).filter(f => f.endsWith('.pid'))) {
 			try {
@@ -87,15 +97,7 @@ if (args[0] === 'disable' && args[1] === '--now') stop();
  * that label is loaded, `bootout system/<label>` fails (exit 3) while it is not. Every call is logged.
  */
 export function fakeLaunchctl(): {bin: string; log: string} {
-	const dir = tempDir('port-fake-launchctl-');
-	const bin = path.join(dir, 'bin');
-	mkdirSync(bin);
-	const log = path.join(dir, 'calls.log');
-	const script = `#!/usr/bin/env node
-const fs = require('fs'), path = require('path');
-const args = process.argv.slice(2);
-fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify(args) + '\\n');
-const label = args[0] === 'bootstrap' ? path.basename(args[2], '.plist') : String(args[1]).replace(/^system\\//, '');
+	const {bin, log} = fakeTool('launchctl', dir => `const label = args[0] === 'bootstrap' ? path.basename(args[2], '.plist') : String(args[1]).replace(/^system\\//, '');
 const loaded = path.join(${JSON.stringify(dir)}, label + '.loaded');
 if (args[0] === 'bootstrap') {
   if (fs.existsSync(loaded)) { process.stderr.write('Bootstrap failed: 5: Input/output error\\n'); process.exit(5); }
@@ -105,8 +107,6 @@ if (args[0] === 'bootout') {
   if (!fs.existsSync(loaded)) { process.stderr.write('Boot-out failed: 3: No such process\\n'); process.exit(3); }
   fs.rmSync(loaded);
 }
-`;
-	writeFileSync(path.join(bin, 'launchctl'), script);
-	chmodSync(path.join(bin, 'launchctl'), 0o755);
+`);
 	return {bin, log};
 }
