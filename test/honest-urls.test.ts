@@ -1,9 +1,9 @@
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
 import {createServer} from 'node:net';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {port, readRegistryFile, startPort, type CliEnv} from './helpers/cli.js';
-import {startDnsmasq} from './helpers/dnsmasq.js';
+import {hostsModeInstall, startDnsmasq} from './helpers/dnsmasq.js';
 import {fakeDocker, makeRepo, repoDir, runCleanups, tempDir, waitFor} from './helpers/env.js';
 
 afterEach(() => runCleanups());
@@ -55,13 +55,7 @@ describe('honest URLs', () => {
 	});
 
 	it('port run puts its hostname into the hosts-file block of a hosts-mode install', async () => {
-		const root = tempDir('port-sysroot-');
-		mkdirSync(path.join(root, 'etc'));
-		const hosts = path.join(root, 'etc', 'hosts');
-		writeFileSync(hosts, '127.0.0.1 localhost\n');
-		const extra = {PORT_SYSTEM_ROOT: root, PORT_HOSTS_FILE: hosts, PORT_RESOLVER: 'hosts', PORT_ELEVATE: ''};
-		const portHome = tempDir('port-home-');
-		expect((await port(['install', '--mode', 'hosts'], root, {portHome, extra})).code).toBe(0);
+		const {hosts, extra, portHome} = await hostsModeInstall();
 		const repo = makeRepo('app');
 		const env: CliEnv = {portHome, dockerBin: fakeDocker().bin, extra};
 		expect((await port(['init'], repo, env)).code).toBe(0);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {finished, port, processesWith, readRegistryFile, routeFiles, startPort, type CliEnv} from './helpers/cli.js';
 import {fakeDocker, makeRepo, repoDir, runCleanups, tempDir, waitFor} from './helpers/env.js';
+import {hostsModeInstall} from './helpers/dnsmasq.js';
 import {httpGet} from './helpers/http.js';
 import {requestRestart} from '../source/core/supervise/control.js';
 import type {HostService} from '../source/core/registry/registry.js';
@@ -156,13 +157,7 @@ describe('port run (all declared services): the notices a single port run gives'
 
 	it('puts the hostname into the hosts block of a hosts-mode install', async () => {
 		const tag = marker();
-		const root = tempDir('port-sysroot-');
-		mkdirSync(path.join(root, 'etc'));
-		const hosts = path.join(root, 'etc', 'hosts');
-		writeFileSync(hosts, '127.0.0.1 localhost\n');
-		const extra = {PORT_SYSTEM_ROOT: root, PORT_HOSTS_FILE: hosts, PORT_RESOLVER: 'hosts', PORT_ELEVATE: ''};
-		const portHome = tempDir('port-home-');
-		expect((await port(['install', '--mode', 'hosts'], root, {portHome, extra})).code).toBe(0);
+		const {hosts, extra, portHome} = await hostsModeInstall();
 		const {env, repo} = setup(two(tag, 3105, 4105), {extra, portHome});
 		const run = startPort(['run'], repo, env);
 		await waitFor(() => readFileSync(hosts, 'utf8').includes('127.0.0.1 app.port\n'), {what: 'app.port in the hosts block', timeout: 20_000});

@@ -3,6 +3,7 @@ import {createSocket} from 'node:dgram';
 import {chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync} from 'node:fs';
 import {Resolver} from 'node:dns/promises';
 import path from 'node:path';
+import {port} from './cli.js';
 import {onCleanup, tempDir, waitFor} from './env.js';
 
 /** A UDP port on 127.0.0.1 that nothing uses right now. */
@@ -109,4 +110,20 @@ if (args[0] === 'bootout') {
 }
 `);
 	return {bin, log};
+}
+
+/**
+ * `port install --mode hosts` done for real into a temp system root (no elevation): the hosts file
+ * it manages, the environment that points port at that root, and the PORT_HOME it used.
+ */
+export async function hostsModeInstall(): Promise<{hosts: string; extra: Record<string, string>; portHome: string}> {
+	const root = tempDir('port-sysroot-');
+	mkdirSync(path.join(root, 'etc'));
+	const hosts = path.join(root, 'etc', 'hosts');
+	writeFileSync(hosts, '127.0.0.1 localhost\n');
+	const extra = {PORT_SYSTEM_ROOT: root, PORT_HOSTS_FILE: hosts, PORT_RESOLVER: 'hosts', PORT_ELEVATE: ''};
+	const portHome = tempDir('port-home-');
+	const installed = await port(['install', '--mode', 'hosts'], root, {portHome, extra});
+	if (installed.code !== 0) throw new Error(`port install --mode hosts failed (${installed.code}): ${installed.stderr}`);
+	return {hosts, extra, portHome};
 }
