@@ -17,7 +17,7 @@ export interface CopyActions {
 	yankUrl(key?: string): Promise<void>;
 }
 
-export function createCopyActions(ctx: StoreContext, {scrollTo}: Pick<LogActions, 'scrollTo'>): CopyActions {
+export function createCopyActions(ctx: StoreContext, {scrollTo, currentTop}: Pick<LogActions, 'scrollTo' | 'currentTop'>): CopyActions {
 	const {store, buffers, say, rowByKey} = ctx;
 	const {copyText} = ctx.deps;
 
@@ -41,17 +41,12 @@ export function createCopyActions(ctx: StoreContext, {scrollTo}: Pick<LogActions
 		ctx.unsay('copy');
 	};
 
-	/** The first line on screen (log.top may point at lines the buffer dropped since). */
-	const shownTop = () => {
-		const state = store.getState();
-		return logWindow(buffers.get(state.selected), state.log, state.logRows).first;
-	};
-
 	/** Puts the cursor (and the mark) somewhere in `range` and scrolls the least to show it. */
 	const place = (cursor: number, anchor: number | undefined) => {
 		const state = store.getState();
 		store.setState({copy: {cursor, anchor}});
-		const top = shownTop();
+		// The first line on screen (log.top may point at lines the buffer dropped since).
+		const top = currentTop();
 		if (cursor < top) scrollTo(cursor);
 		else if (cursor >= top + state.logRows) scrollTo(cursor - state.logRows + 1);
 		// The view stays put while selecting, even at the bottom with new lines arriving.
@@ -74,11 +69,11 @@ export function createCopyActions(ctx: StoreContext, {scrollTo}: Pick<LogActions
 
 	const scroll = (delta: number) => {
 		if (!bounds()) return;
-		scrollTo(shownTop() + delta);
+		scrollTo(currentTop() + delta);
 		store.setState(s => ({log: {...s.log, follow: false}}));
 		// The cursor moves only if it left the screen.
 		const {logRows, copy} = store.getState();
-		const top = shownTop();
+		const top = currentTop();
 		const cursor = Math.max(top, Math.min(top + Math.max(1, logRows) - 1, copy.cursor));
 		if (cursor !== copy.cursor) store.setState({copy: {...copy, cursor}});
 	};
