@@ -3,7 +3,7 @@
 import type {StoreContext} from './context.js';
 import type {LogActions} from './log-actions.js';
 import {plainText} from './clipboard.js';
-import {logWindow} from './selectors.js';
+import {logWindow, rowUrl} from './selectors.js';
 
 export interface CopyActions {
 	open(): void;
@@ -109,7 +109,7 @@ export function createCopyActions(ctx: StoreContext, {scrollTo, currentTop}: Pic
 
 	const yankUrl = async (key?: string) => {
 		const row = rowByKey(key);
-		const url = row?.kind === 'host' ? row.host.url : row?.kind === 'compose' ? row.compose.url : undefined;
+		const url = rowUrl(row);
 		if (!url) return say('warn', 'Select a service with a URL to copy (c copies log lines).', 'selection');
 		await copy(url, url);
 	};

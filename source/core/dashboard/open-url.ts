@@ -1,11 +1,12 @@
 import type {StoreContext} from './context.js';
+import {rowUrl} from './selectors.js';
 
 /** Opens the URL of a host or compose row (the selected one by default) in a browser. */
 export const createOpenUrl =
 	({deps: {openUrl: open}, rowByKey, say}: StoreContext) =>
 	async (key?: string): Promise<void> => {
 		const row = rowByKey(key);
-		const url = row?.kind === 'host' ? row.host.url : row?.kind === 'compose' ? row.compose.url : undefined;
+		const url = rowUrl(row);
 		if (!url) return say('warn', 'Select a service with a URL to open.', 'selection');
 		const direct = row?.kind === 'host' ? `  (direct: http://localhost:${row.host.actualPort})` : '';
 		try {

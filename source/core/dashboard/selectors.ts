@@ -29,6 +29,9 @@ export function listRows(state: Pick<DashboardState, 'worktrees' | 'otherHosts' 
 	return rows;
 }
 
+/** The routed URL of a host or compose row (what `o` opens and `y` copies). */
+export const rowUrl = (row: ListRow | undefined): string | undefined => (row?.kind === 'host' ? row.host.url : row?.kind === 'compose' ? row.compose.url : undefined);
+
 export function selectedRow(state: Pick<DashboardState, 'worktrees' | 'otherHosts' | 'filter' | 'selected'>): ListRow | undefined {
 	return listRows(state).find(r => r.key === state.selected);
 }
