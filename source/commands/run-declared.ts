@@ -7,17 +7,13 @@ import type {SupervisedService} from '../core/supervise/supervisor.js';
 import {detectProject, type Project} from '../core/git/project.js';
 import {readRegistry} from '../core/registry/registry.js';
 import {cleanupStale} from '../core/supervise/stale.js';
-import {serviceCwd, type DeclaredService} from '../core/supervise/declared.js';
-import {defaultReadyGraceMs} from '../core/supervise/readiness.js';
+import {readyGraceMsOf, serviceCwd} from '../core/supervise/declared.js';
 import {afterLaunch} from './run-notices.js';
 import {linePrefix, prefixColor, stdoutWantsColor} from '../core/logs/prefix.js';
 
 export type DeclaredTarget =
 	| {kind: 'all'; project: Project}
 	| {kind: 'one'; project: Project; name: string; port: number; command: string[]; cwd: string; env?: Record<string, string>; readyGraceMs: number};
-
-export const readyGraceOf = (project: Project, service?: DeclaredService) =>
-	service?.readyGrace !== undefined ? service.readyGrace * 1000 : project.config.readyGrace !== undefined ? project.config.readyGrace * 1000 : defaultReadyGraceMs;
 
 /** `port run` (no name: all) or `port run <name>`: a service of `services` in .port/config.jsonc. */
 export function declaredTarget(name: string | undefined, usage: string): DeclaredTarget {
@@ -43,7 +39,7 @@ export function declaredTarget(name: string | undefined, usage: string): Declare
 		command: service.command,
 		cwd: serviceCwd(project.worktreePath, name, service.cwd),
 		env: service.env,
-		readyGraceMs: readyGraceOf(project, service),
+		readyGraceMs: readyGraceMsOf(project.config, service),
 	};
 }
 
@@ -120,7 +116,7 @@ export async function runAll(project: Project, options: {inject: boolean; replac
 				cwd: serviceCwd(project.worktreePath, name, service.cwd),
 				env: service.env,
 				inject: options.inject,
-				readyGraceMs: readyGraceOf(project, service),
+				readyGraceMs: readyGraceMsOf(project.config, service),
 				owner: 'run',
 				sharedSupervisor: true,
 				output: 'pipe',

@@ -11,9 +11,10 @@ import type {SupervisedService} from '../core/supervise/supervisor.js';
 import {detectProject} from '../core/git/project.js';
 import {readRegistry} from '../core/registry/registry.js';
 import {cleanupStale} from '../core/supervise/stale.js';
+import {readyGraceMsOf} from '../core/supervise/declared.js';
 import {afterLaunch} from './run-notices.js';
 import {parseCommand} from './parse.js';
-import {declaredTarget, readyGraceOf, runAll} from './run-declared.js';
+import {declaredTarget, runAll} from './run-declared.js';
 import {confirm} from './prompt.js';
 
 export const spec = {
@@ -113,7 +114,7 @@ export default async function run(argv: string[], command: string[] | undefined)
 			cwd: byName?.cwd ?? process.cwd(),
 			env: byName?.env,
 			inject: cli.flags.inject,
-			readyGraceMs: byName?.readyGraceMs ?? readyGraceOf(project),
+			readyGraceMs: byName?.readyGraceMs ?? readyGraceMsOf(project.config),
 			onNotice: message => process.stderr.write(`port: ${message}\n`),
 			owner: 'run',
 			output: 'pipe',

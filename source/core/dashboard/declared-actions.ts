@@ -1,6 +1,6 @@
 // Declared services (`services` in .port/config.jsonc): start one by name, or every one of a
 // worktree that is not running, with its cwd, env and readiness grace like `port run` does.
-import {defaultReadyGraceMs} from '../supervise/readiness.js';
+import {readyGraceMsOf} from '../supervise/declared.js';
 import type {StoreContext} from './context.js';
 import type {HostActions} from './host-actions.js';
 import {isLive} from './selectors.js';
@@ -22,12 +22,11 @@ export function createDeclaredActions(ctx: StoreContext, {launch}: Pick<HostActi
 			say('error', `No service named ${name} is declared in .port/config.jsonc.`);
 			return undefined;
 		}
-		const grace = service.readyGrace ?? config.readyGrace;
 		return launch(worktree, service.port, service.command, {
 			name,
 			...(service.cwd ? {cwd: service.cwd} : {}),
 			...(service.env ? {env: service.env} : {}),
-			readyGraceMs: grace !== undefined ? grace * 1000 : defaultReadyGraceMs,
+			readyGraceMs: readyGraceMsOf(config, service),
 		});
 	};
 

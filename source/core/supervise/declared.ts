@@ -2,6 +2,7 @@ import {statSync} from 'node:fs';
 import path from 'node:path';
 import {splitCommand} from '../dashboard/command-line.js';
 import {ExitCode, PortError} from '../errors.js';
+import {defaultReadyGraceMs} from './readiness.js';
 
 /** One entry of `services` in .port/config.jsonc. */
 export interface DeclaredService {
@@ -105,4 +106,10 @@ export function serviceCwd(worktreePath: string, name: string, cwd: string | und
 	}
 	if (!isDir) throw new PortError(`services.${name}: "cwd" ${cwd} is not a directory in ${worktreePath}`, ExitCode.config);
 	return dir;
+}
+
+/** The grace period before "not listening" (ms): the service's `readyGrace`, else the project's, else the default. */
+export function readyGraceMsOf(config: {readyGrace?: number}, service?: Pick<DeclaredService, 'readyGrace'>): number {
+	const seconds = service?.readyGrace ?? config.readyGrace;
+	return seconds !== undefined ? seconds * 1000 : defaultReadyGraceMs;
 }
